@@ -1,0 +1,12 @@
+"""Attach each area's router to the API (one line per area)."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+
+def register_routers(api: NinjaAPI) -> None:
+    """Add the area routers; called once when the URLconf loads."""
+    if getattr(api, "_sladesk_routers_added", False):
+        return
+    api._sladesk_routers_added = True  # type: ignore[attr-defined]
