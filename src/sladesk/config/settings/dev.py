@@ -14,3 +14,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Serve static files straight from the apps' folders (no collectstatic in development).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
