@@ -34,13 +34,16 @@ def browser() -> Iterator[object]:
         pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium); browser tests skipped")
     # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
     # around it are synchronous and safe.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS, headless=True)
-        yield browser
-        browser.close()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(
+                executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS, headless=True
+            )
+            yield browser
+            browser.close()
 
 
 @pytest.fixture
