@@ -14,12 +14,11 @@ The benchmark imports this file by path, so it must not use relative imports.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sladesk.clock.calendar import AnyCalendar, Calendar, Intersection, Union
 
-UTC = timezone.utc
 MINUTE = timedelta(minutes=1)
 TICK = timedelta(microseconds=1)
 

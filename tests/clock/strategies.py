@@ -104,7 +104,9 @@ def instants(draw, zone_key: str | None = None):
         offset = draw(st.integers(-4 * 86400, 4 * 86400))
         t = anchor + timedelta(seconds=offset)
     else:
-        t = LOW + timedelta(seconds=draw(st.integers(0, int((HIGH - LOW).total_seconds()) - 86400 * 30)))
+        t = LOW + timedelta(
+            seconds=draw(st.integers(0, int((HIGH - LOW).total_seconds()) - 86400 * 30))
+        )
     if draw(st.booleans()):
         t = t.replace(second=0)
     micro = draw(st.sampled_from([0, 0, 1, 999_999, 123_456]))
@@ -166,7 +168,9 @@ def dst_scenarios(draw):
     zone_key = draw(st.sampled_from([z for z in ZONES if TRANSITIONS[z]]))
     zone = ZoneInfo(zone_key)
     transition = draw(st.sampled_from(TRANSITIONS[zone_key]))
-    wall_before = (transition - timedelta(minutes=1)).astimezone(zone).replace(tzinfo=None) + timedelta(minutes=1)
+    wall_before = (transition - timedelta(minutes=1)).astimezone(zone).replace(
+        tzinfo=None
+    ) + timedelta(minutes=1)
     wall_after = transition.astimezone(zone).replace(tzinfo=None)
     low, high = sorted((wall_before, wall_after))
     minutes = int((high - low).total_seconds() // 60)
@@ -183,9 +187,13 @@ def dst_scenarios(draw):
         open_on_holidays=draw(st.booleans()),
         name="dst",
     )
-    start = transition - timedelta(seconds=draw(st.integers(0, 2 * 86400)), microseconds=draw(st.integers(0, 10**6 - 1)))
+    start = transition - timedelta(
+        seconds=draw(st.integers(0, 2 * 86400)), microseconds=draw(st.integers(0, 10**6 - 1))
+    )
     if draw(st.booleans()):
-        calendar = (union if draw(st.booleans()) else intersection)(calendar, draw(leaf_calendars(near=start)))
+        calendar = (union if draw(st.booleans()) else intersection)(
+            calendar, draw(leaf_calendars(near=start))
+        )
     return calendar, start
 
 

@@ -14,6 +14,7 @@ import pytest
 
 from sladesk import clock
 
+from . import reference as ref
 from .contract import always, business_day, weekday_24x5, weekend
 
 PACIFIC = ZoneInfo("America/Los_Angeles")
@@ -39,6 +40,7 @@ def pacific(day: str, hh: int, mm: int = 0) -> datetime:
 
 # (Sunday, local midnight, next local midnight, open hours that night,
 #  Saturday noon, Saturday noon + 24 h of open time)
+# fmt: off
 ALWAYS_DST = [
     ("2025-03-09", "2025-03-09T00:00-08:00", "2025-03-10T00:00-07:00", 23, "2025-03-08T12:00-08:00", "2025-03-09T20:00Z"),
     ("2025-11-02", "2025-11-02T00:00-07:00", "2025-11-03T00:00-08:00", 25, "2025-11-01T12:00-07:00", "2025-11-02T19:00Z"),
@@ -53,10 +55,15 @@ ALWAYS_DST = [
     ("2030-03-10", "2030-03-10T00:00-08:00", "2030-03-11T00:00-07:00", 23, "2030-03-09T12:00-08:00", "2030-03-10T20:00Z"),
     ("2030-11-03", "2030-11-03T00:00-07:00", "2030-11-04T00:00-08:00", 25, "2030-11-02T12:00-07:00", "2030-11-03T19:00Z"),
 ]
+# fmt: on
 
 
-@pytest.mark.parametrize(("sunday", "midnight", "next_midnight", "hours", "saturday_noon", "due"), ALWAYS_DST)
-def test_always_counts_real_hours_on_dst_nights(sunday, midnight, next_midnight, hours, saturday_noon, due):
+@pytest.mark.parametrize(
+    ("sunday", "midnight", "next_midnight", "hours", "saturday_noon", "due"), ALWAYS_DST
+)
+def test_always_counts_real_hours_on_dst_nights(
+    sunday, midnight, next_midnight, hours, saturday_noon, due
+):
     start, end = at(midnight), at(next_midnight)
     assert start.date().isoformat() == sunday
     assert clock.elapsed(always, start, end) == hours * H
@@ -68,6 +75,7 @@ def test_always_counts_real_hours_on_dst_nights(sunday, midnight, next_midnight,
 
 # (Friday 17:00, Monday 09:00, open hours in that weekend, Monday 09:00 in UTC,
 #  due for one hour more than the weekend holds: the next Friday 18:00, in UTC)
+# fmt: off
 WEEKEND_DST = [
     ("2025-03-07T17:00-08:00", "2025-03-10T09:00-07:00", 63, "2025-03-10T16:00Z", "2025-03-15T01:00Z"),
     ("2025-10-31T17:00-07:00", "2025-11-03T09:00-08:00", 65, "2025-11-03T17:00Z", "2025-11-08T02:00Z"),
@@ -82,6 +90,7 @@ WEEKEND_DST = [
     ("2030-03-08T17:00-08:00", "2030-03-11T09:00-07:00", 63, "2030-03-11T16:00Z", "2030-03-16T01:00Z"),
     ("2030-11-01T17:00-07:00", "2030-11-04T09:00-08:00", 65, "2030-11-04T17:00Z", "2030-11-09T02:00Z"),
 ]
+# fmt: on
 
 
 @pytest.mark.parametrize(("friday", "monday", "hours", "monday_utc", "beyond"), WEEKEND_DST)
@@ -101,6 +110,7 @@ def test_weekend_counts_real_hours_across_dst(friday, monday, hours, monday_utc,
 # --- US federal holidays on their observed dates ----------------------------------------
 
 # (observed date, previous business day, next business day)
+# fmt: off
 FEDERAL_HOLIDAYS = [
     ("2025-01-01", "2024-12-31", "2025-01-02"),  # Wed New Year's Day
     ("2025-01-20", "2025-01-17", "2025-01-21"),  # Mon Martin Luther King Jr. Day
@@ -169,6 +179,7 @@ FEDERAL_HOLIDAYS = [
     ("2030-11-28", "2030-11-27", "2030-11-29"),  # Thu Thanksgiving Day
     ("2030-12-25", "2030-12-24", "2030-12-26"),  # Wed Christmas Day
 ]
+# fmt: on
 
 
 def test_the_holiday_table_is_the_federal_list():
@@ -193,7 +204,9 @@ def test_business_day_is_closed_on_observed_federal_holidays(holiday, before, af
     assert clock.is_open(business_day, pacific(after, 9)) is True
     # Two hours from 16:00 the business day before: one that day, one the day after.
     assert clock.add(business_day, pacific(before, 16), 2 * H) == pacific(after, 10)
-    assert clock.next_business_day(business_day, pacific(before, 12), at=time(17)) == pacific(after, 17)
+    assert clock.next_business_day(business_day, pacific(before, 12), at=time(17)) == pacific(
+        after, 17
+    )
     assert clock.next_open(business_day, pacific(before, 17)) == pacific(after, 9)
     # weekday_24x5 and weekend are open on holidays (decided).
     assert clock.is_open(weekday_24x5, pacific(holiday, 12)) is True
@@ -319,21 +332,25 @@ def test_elapsed_subtracts_overlapping_pauses_once():
         (at("2026-03-02T16:00-08:00"), at("2026-03-02T18:00-08:00")),  # runs past the end
         (at("2026-03-01T10:00-08:00"), at("2026-03-01T11:00-08:00")),  # before the start
     ]
-    result = clock.elapsed(business_day, at("2026-03-02T09:00-08:00"), at("2026-03-02T17:00-08:00"), pauses=pauses)
+    result = clock.elapsed(
+        business_day, at("2026-03-02T09:00-08:00"), at("2026-03-02T17:00-08:00"), pauses=pauses
+    )
     assert result == 5 * H
 
 
 def test_windows_lists_the_open_intervals_clipped():
-    assert clock.windows(business_day, at("2026-06-29T00:00-07:00"), at("2026-07-06T00:00-07:00")) == [
+    assert clock.windows(
+        business_day, at("2026-06-29T00:00-07:00"), at("2026-07-06T00:00-07:00")
+    ) == [
         (at("2026-06-29T16:00Z"), at("2026-06-30T00:00Z")),
         (at("2026-06-30T16:00Z"), at("2026-07-01T00:00Z")),
         (at("2026-07-01T16:00Z"), at("2026-07-02T00:00Z")),
         (at("2026-07-02T16:00Z"), at("2026-07-03T00:00Z")),
         # Friday 2026-07-03 is Independence Day observed.
     ]
-    assert clock.windows(business_day, at("2026-06-29T12:00-07:00"), at("2026-06-29T13:00-07:00")) == [
-        (at("2026-06-29T19:00Z"), at("2026-06-29T20:00Z"))
-    ]
+    assert clock.windows(
+        business_day, at("2026-06-29T12:00-07:00"), at("2026-06-29T13:00-07:00")
+    ) == [(at("2026-06-29T19:00Z"), at("2026-06-29T20:00Z"))]
     # always is one interval across weeks and both DST changes of 2026.
     assert clock.windows(always, at("2026-01-01T00:00-08:00"), at("2027-01-01T00:00-08:00")) == [
         (at("2026-01-01T08:00Z"), at("2027-01-01T08:00Z"))
@@ -377,3 +394,16 @@ def test_next_business_day(name, opened, due):
     result = clock.next_business_day(CALENDARS[name], at(opened), at=time(17))
     assert result == at(due)
     assert result.tzinfo is UTC
+
+
+@pytest.mark.parametrize(("name", "start", "duration", "due"), ADD)
+def test_add_table_agrees_with_the_brute_force_reference(name, start, duration, due):
+    assert ref.add(CALENDARS[name], at(start), duration) == at(due)
+
+
+@pytest.mark.parametrize(("name", "opened", "due"), NEXT_BUSINESS_DAY)
+def test_next_business_day_table_agrees_with_the_reference(name, opened, due):
+    found = ref.next_business_day(
+        CALENDARS[name], at(opened), at=time(17), zone="America/Los_Angeles"
+    )
+    assert found == at(due)

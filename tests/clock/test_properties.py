@@ -88,7 +88,11 @@ def test_agrees_with_the_brute_force_reference(scenario, span_seconds, data):
 
 
 @CLOCK_SLOW
-@given(st.one_of(scenarios(), dst_scenarios()), st.integers(60, 4 * 86400), st.lists(st.tuples(st.integers(-86400, 5 * 86400), st.integers(0, 2 * 86400)), max_size=4))
+@given(
+    st.one_of(scenarios(), dst_scenarios()),
+    st.integers(60, 4 * 86400),
+    st.lists(st.tuples(st.integers(-86400, 5 * 86400), st.integers(0, 2 * 86400)), max_size=4),
+)
 def test_pauses_agree_with_the_reference(scenario, span_seconds, raw_pauses):
     calendar, start = scenario
     end = start + timedelta(seconds=span_seconds)
@@ -102,14 +106,22 @@ def test_pauses_agree_with_the_reference(scenario, span_seconds, raw_pauses):
 
 
 @CLOCK
-@given(calendars(), instants(), st.lists(st.tuples(instants(), st.integers(0, 3 * 86400)), max_size=5), st.integers(0, 20 * 86400))
+@given(
+    calendars(),
+    instants(),
+    st.lists(st.tuples(instants(), st.integers(0, 3 * 86400)), max_size=5),
+    st.integers(0, 20 * 86400),
+)
 def test_pauses_subtract_the_open_time_of_their_union(calendar, start, raw, span):
     end = start + timedelta(seconds=span)
     pauses = [(a, a + timedelta(seconds=n)) for a, n in raw]
     clipped = [(max(a, start), min(b, end)) for a, b in pauses]
     merged = _merge([(a, b) for a, b in clipped if a < b])
     paused = sum((clock.elapsed(calendar, a, b) for a, b in merged), ZERO)
-    assert clock.elapsed(calendar, start, end, pauses=pauses) == clock.elapsed(calendar, start, end) - paused
+    assert (
+        clock.elapsed(calendar, start, end, pauses=pauses)
+        == clock.elapsed(calendar, start, end) - paused
+    )
     # Order and duplication of pauses do not matter.
     assert clock.elapsed(calendar, start, end, pauses=pauses[::-1] + pauses) == clock.elapsed(
         calendar, start, end, pauses=pauses
@@ -120,7 +132,17 @@ def test_pauses_subtract_the_open_time_of_their_union(calendar, start, raw, span
 @given(st.data())
 def test_elapsed_inverts_add_for_long_durations(data):
     """``elapsed(s, add(s, d)) == d`` up to 20,000 h, which runs through the block tables."""
-    calendar = data.draw(st.sampled_from([contract.business_day, contract.weekday_24x5, contract.weekend, contract.always, contract.berlin_office]))
+    calendar = data.draw(
+        st.sampled_from(
+            [
+                contract.business_day,
+                contract.weekday_24x5,
+                contract.weekend,
+                contract.always,
+                contract.berlin_office,
+            ]
+        )
+    )
     start = data.draw(instants())
     d = data.draw(durations)
     due = clock.add(calendar, start, d)
@@ -152,12 +174,19 @@ def test_add_is_monotonic_in_start_and_duration(calendar, s1, s2, d1, d2):
 def test_elapsed_is_additive_over_adjacent_spans(calendar, a, n1, n2):
     b = a + timedelta(seconds=n1, microseconds=3)
     c = b + timedelta(seconds=n2)
-    assert clock.elapsed(calendar, a, c) == clock.elapsed(calendar, a, b) + clock.elapsed(calendar, b, c)
+    assert clock.elapsed(calendar, a, c) == clock.elapsed(calendar, a, b) + clock.elapsed(
+        calendar, b, c
+    )
     assert ZERO <= clock.elapsed(calendar, a, c) <= c - a
 
 
 @CLOCK
-@given(leaf_calendars(), leaf_calendars(), leaf_calendars(), st.lists(instants(), min_size=1, max_size=8))
+@given(
+    leaf_calendars(),
+    leaf_calendars(),
+    leaf_calendars(),
+    st.lists(instants(), min_size=1, max_size=8),
+)
 def test_union_and_intersection_are_any_and_all(a, b, c, moments):
     for t in moments:
         parts = [clock.is_open(x, t) for x in (a, b, c)]
@@ -202,15 +231,33 @@ def test_results_are_utc_and_windows_are_merged(calendar, start, d):
 
 
 @CLOCK
-@given(st.sampled_from([contract.business_day, contract.always, contract.weekend, contract.berlin_office]), st.integers(2400, 3800), st.integers(1, 2_000_000 * 3600 * 10**6))
-def test_seek_matches_a_linear_walk(calendar, k, rem):
+@given(
+    st.sampled_from(
+        [contract.business_day, contract.always, contract.weekend, contract.berlin_office]
+    ),
+    st.integers(2400, 3800),
+    st.integers(1, 2_000_000 * 3600 * 10**6),
+    st.booleans(),
+)
+def test_seek_matches_a_linear_walk(calendar, k, rem, walk):
     """White box: the block and group jumps land where stepping week by week would."""
     c = _compiled.compiled(calendar)
     rem = rem % (3 * 1024 * c.block(k // 64)[64] // 64 + 1) + 1
-    j, left = _compiled.seek(c, k, rem)
-    walk, w = rem, k
-    while walk > c.week(w)[3]:
-        walk -= c.week(w)[3]
+    j, left = _compiled.seek(c, k, rem, walk=walk)
+    linear, w = rem, k
+    while linear > c.week(w)[3]:
+        linear -= c.week(w)[3]
         w += 1
-    assert (j, left) == (w, walk)
+    assert (j, left) == (w, linear)
     assert _compiled.weeks_sum(c, k, j) == rem - left
+
+
+@CLOCK
+@given(
+    st.sampled_from([contract.business_day, contract.always, contract.berlin_office]),
+    st.integers(2400, 3800),
+    st.integers(0, 3000),
+)
+def test_weeks_sum_matches_a_plain_sum(calendar, k0, n):
+    c = _compiled.compiled(calendar)
+    assert _compiled.weeks_sum(c, k0, k0 + n) == sum(c.week(k)[3] for k in range(k0, k0 + n))

@@ -36,13 +36,19 @@ class Window:
     def __post_init__(self) -> None:
         for name, value in (("start", self.start), ("end", self.end)):
             if not 0 <= value <= WEEK_SECONDS:
-                raise CalendarError(f"window {name} {value} is outside the week [0, {WEEK_SECONDS}]")
+                raise CalendarError(
+                    f"window {name} {value} is outside the week [0, {WEEK_SECONDS}]"
+                )
         if self.start == self.end:
             raise CalendarError("a window must not be empty (start == end)")
 
     @classmethod
     def at(cls, *, start_day: int, start: time, end_day: int, end: time | None) -> Window:
-        """Build a window from weekdays (0 = Monday) and wall times; ``end=None`` means 24:00."""
+        """Build a window from weekdays (0 = Monday) and wall times; ``end=None`` means 24:00.
+
+        The window is half-open, ``[start, end)``; an end not after the start wraps over
+        the week's end (``Fri 17:00 -> Mon 09:00``).
+        """
         for day in (start_day, end_day):
             if not 0 <= day <= 6:
                 raise CalendarError(f"weekday {day} is not in 0 (Monday) .. 6 (Sunday)")
@@ -66,6 +72,11 @@ class Window:
 
 
 def _seconds(t: time) -> int:
+    # Window edges are whole seconds of wall time in the calendar's own zone.
+    if t.tzinfo is not None or t.microsecond:
+        raise CalendarError(
+            f"window time {t.isoformat()} must be a whole-second wall time without tzinfo"
+        )
     return t.hour * 3600 + t.minute * 60 + t.second
 
 
