@@ -104,10 +104,18 @@ class TestPolicyCheck:
         )
         assert result.returncode == 0, result.stderr
 
+    def test_without_a_file_it_checks_the_policy_in_force(self, bad_policy, settings):
+        out, _ = call("policy", "check")
+        assert out.startswith(f"{DEFAULT}: valid (version {VERSION}")
+        settings.SLADESK_POLICY = str(bad_policy)
+        message, err = call_failing("policy", "check")
+        assert message == f"{bad_policy}: invalid (2 problems)"
+        assert "unknown calendar 'alwyas'" in err
+
     def test_help_explains_the_subcommands(self, tmp_path):
         result = run_sladesk("policy", "--help", tmp_path=tmp_path)
         assert result.returncode == 0
-        assert "sladesk policy check FILE" in result.stdout
+        assert "sladesk policy check [FILE]" in result.stdout
         assert "sladesk policy show [--policy FILE] [--json]" in result.stdout
 
 

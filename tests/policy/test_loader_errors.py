@@ -25,17 +25,37 @@ ENTERPRISE_L4 = (
 WEEKEND = 'windows = [{ from = "Fri 17:00", to = "Mon 09:00" }]'
 ALWAYS = 'union = ["weekday_24x5", "weekend"]'
 
+
+def line_of(anchor):
+    """Return the 1-based line of ``anchor`` in the shipped file (so edits don't break cases)."""
+    return TEXT[: TEXT.index(anchor)].count("\n") + 1
+
+
+NAME_LINE = line_of('name = "Mattermost support policy"')
+PREMIER_NAME_LINE = line_of('marketing_name = "Premier Support"')
+
+
 CASES = [
     pytest.param(
         'name = "Mattermost support policy"',
         'name = "Mattermost support policy',
-        [("line 13, column 34", "invalid TOML: Illegal character '\\n'")],
+        [
+            (
+                f"line {NAME_LINE}, column 34",
+                "invalid TOML: Illegal character '\\n'",
+            )
+        ],
         id="toml-syntax-error-with-line",
     ),
     pytest.param(
         'marketing_name = "Premier Support"',
         'marketing_name = "Premier Support"\nname = "Again"',
-        [("line 151, column 15", "invalid TOML: Cannot overwrite a value")],
+        [
+            (
+                f"line {PREMIER_NAME_LINE + 1}, column 15",
+                "invalid TOML: Cannot overwrite a value",
+            )
+        ],
         id="duplicate-key-is-a-toml-error",
     ),
     pytest.param(

@@ -8,9 +8,9 @@ can be shared between threads and cached.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 
-from sladesk.clock import AnyCalendar
+from sladesk.clock import AnyCalendar, Window
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +34,9 @@ class CalendarSpec:
     holidays: str | None  # id of a HolidayRule, or None
     open_on_holidays: bool
     calendar: AnyCalendar  # built for the policy's year range (see HolidayRule.years)
+    kind: str = "windows"  # "windows" | "union" | "intersection"
+    windows: tuple[Window, ...] = ()  # weekly windows (kind == "windows")
+    parts: tuple[str, ...] = ()  # calendar ids combined (kind == "union" | "intersection")
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +51,8 @@ class HolidayRule:
     extra_dates: tuple[str, ...]  # ISO dates added
     removed_dates: tuple[str, ...]  # ISO dates removed
     years: tuple[int, int]  # inclusive range of years materialised
+    language: str | None = None  # language of the package's holiday names (None = its default)
+    dates: frozenset[date] = frozenset()  # the materialised closed dates, after every rule above
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +76,17 @@ class Target:
         at = self.at.strftime("%H:%M") if self.at is not None else "?"
         return f"next business day ({at}, {self.calendar})"
 
+    def label(self) -> str:
+        """Return a table cell: ``"1 h in always"`` or ``"next business day 17:00"``.
+
+        The contract's target table names the calendar only for durations; a
+        "next business day" cell reads as the contract does.
+        """
+        if self.kind == "duration" and self.within is not None:
+            return f"{format_duration(self.within)} in {self.calendar}"
+        at = self.at.strftime("%H:%M") if self.at is not None else "?"
+        return f"next business day {at}"
+
 
 @dataclass(frozen=True, slots=True)
 class Entitlements:
@@ -80,7 +96,8 @@ class Entitlements:
     email_support: bool
     named_contacts_required: bool
     named_contact_limit: int | None  # None = no fixed limit
-    non_production_environments: int | None  # licensed non-production environments; None = unlimited
+    # licensed non-production environments; None = unlimited
+    non_production_environments: int | None
     senior_routing: bool
     development_priority: bool
     weekend_coverage_levels: frozenset[str]
@@ -130,13 +147,17 @@ class ContactRules:
 
     role_local_parts: frozenset[str]  # shared/group mailbox names refused as named contacts
     end_users_supported: bool
+    company_domain_required: bool = True  # contact addresses must be at a company domain
+    # Whose addresses are refused when their local part is a role name:
+    # "named_contacts" (plans with named_contacts_required), "all_contacts", or "none".
+    refuse_role_addresses: str = "named_contacts"
 
 
 @dataclass(frozen=True, slots=True)
 class ReleaseRule:
     """Which server releases are supported (the catalogue itself is data in the desk)."""
 
-    rule: str  # "latest_or_previous_major"
+    rule: str  # "latest_or_previous_major" | "vendor_lifecycle" (see sladesk.accounts.releases)
     extended_support_until_end: bool
 
 
@@ -149,7 +170,7 @@ class Policy:
     vendor: str
     file_version: str
     content_hash: str  # sha256 hex of the file bytes
-    source: str  # file path or "<default>"
+    source: str  # the file path as given, or the ``source=`` of load_policy_text
     zone: str  # the policy's display zone for SLA instants
     severities: dict[str, Severity]
     calendars: dict[str, CalendarSpec]
@@ -160,6 +181,10 @@ class Policy:
     contacts: ContactRules
     releases: ReleaseRule
     warning_thresholds: tuple[float, ...] = (0.75, 0.9)
+    # Clocks that "waiting on customer" pauses (never "first_response"); [sla] in the file.
+    waiting_on_customer_pauses: frozenset[str] = frozenset({"next_reply", "resolution"})
+    # A customer reply reopens a solved ticket within this long after it was solved.
+    reopen_window: timedelta = timedelta(hours=48)
 
     @property
     def version(self) -> str:
