@@ -9,6 +9,7 @@ from sladesk.accounts.actor import Actor
 from sladesk.accounts.services import (
     EnvironmentInput,
     agent_add,
+    api_token_create,
     contact_add,
     environment_add,
     organisation_create,
@@ -18,13 +19,18 @@ from sladesk.accounts.services import (
 # Wednesday 25 November 2026, 10:00 in Los Angeles (the policy's zone): an ordinary day.
 NOW = dt.datetime(2026, 11, 25, 18, 0, tzinfo=dt.UTC)
 TODAY = dt.date(2026, 11, 25)
-TERM_START = dt.date(2026, 1, 1)
-TERM_END = dt.date(2026, 12, 31)
+# The default term covers NOW (tests that pass now=NOW) and the real today (the API and
+# the CLI, which ask the clock), so the suite does not rot as the calendar moves on.
+_REAL_TODAY = dt.datetime.now(dt.UTC).date()
+TERM_START = min(TODAY, _REAL_TODAY) - dt.timedelta(days=200)
+TERM_END = max(TODAY, _REAL_TODAY) + dt.timedelta(days=200)
 CLI = Actor.cli()
 _counter = itertools.count(1)
 
 
-def make_org(name: str = "", *, domains: list[str] | None = None, plan: str | None = "enterprise", **sub):
+def make_org(
+    name: str = "", *, domains: list[str] | None = None, plan: str | None = "enterprise", **sub
+):
     """Create an organisation (and, unless ``plan=None``, a subscription valid today)."""
     n = next(_counter)
     name = name or f"Customer {n}"
@@ -63,7 +69,9 @@ def make_env(org, name: str = "", *, production: bool = True, version: str = "11
     n = next(_counter)
     return environment_add(
         organisation=org,
-        data=EnvironmentInput(name=name or f"env {n}", is_production=production, version=version, **fields),
+        data=EnvironmentInput(
+            name=name or f"env {n}", is_production=production, version=version, **fields
+        ),
         actor=CLI,
         now=NOW,
     )
@@ -78,3 +86,9 @@ def make_agent(role: str = "support_engineer", email: str = "", **kwargs):
         actor=CLI,
         **kwargs,
     )
+
+
+def make_token(user, *scopes: str) -> str:
+    """Return a new API token secret for ``user`` (default scope: read)."""
+    _, secret = api_token_create(user=user, scopes=scopes or ("read",), actor=CLI)
+    return secret

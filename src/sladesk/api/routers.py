@@ -10,3 +10,30 @@ def register_routers(api: NinjaAPI) -> None:
     if getattr(api, "_sladesk_routers_added", False):
         return
     api._sladesk_routers_added = True  # type: ignore[attr-defined]
+
+    from sladesk.api.apis import (
+        agents,
+        audit,
+        contacts,
+        door,
+        environments,
+        me,
+        organisations,
+        releases,
+        subscriptions,
+        tokens,
+    )
+
+    for module in (
+        me,
+        organisations,
+        contacts,
+        environments,
+        subscriptions,
+        releases,
+        door,
+        tokens,
+        agents,
+        audit,
+    ):
+        api.add_router("", module.router)

@@ -8,5 +8,6 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("sladesk.api.urls")),
+    path("accounts/", include("sladesk.accounts.urls")),
     path("", include("sladesk.web.urls")),
 ]

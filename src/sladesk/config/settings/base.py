@@ -88,6 +88,8 @@ def database_from_env() -> dict[str, object]:
 DATABASES = {"default": database_from_env()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+AUTHENTICATION_BACKENDS = ["sladesk.accounts.backends.EmailBackend"]
+
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -134,6 +136,10 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "sladesk <support@sladesk.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SLADESK_SUPPORT_ADDRESSES = env_list("SLADESK_SUPPORT_ADDRESSES", ["support@sladesk.localhost"])
+
+# Where contacts open tickets (named in refusals that point to the portal).
+SLADESK_PORTAL_URL = env_str("SLADESK_PORTAL_URL", "") or ""
+SLADESK_SIGN_IN_LINK_MINUTES = env_int("SLADESK_SIGN_IN_LINK_MINUTES", default=15)
 
 # The support policy file; None means the shipped default (sladesk/policy/data/mattermost.toml).
 SLADESK_POLICY = env_str("SLADESK_POLICY") or None

@@ -1,0 +1,24 @@
+"""Schemas shared by every area of the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ninja import Schema
+from ninja.responses import codes_4xx
+
+
+class ErrorBody(Schema):
+    code: str
+    message: str
+    details: dict[str, Any]
+
+
+class ErrorOut(Schema):
+    """The one error shape: ``{"error": {"code", "message", "details"}}``."""
+
+    error: ErrorBody
+
+
+#: Every 4xx answer has the ``ErrorOut`` shape (for the OpenAPI schema).
+ERRORS: dict[frozenset[int], type[Schema]] = {codes_4xx: ErrorOut}
