@@ -37,3 +37,4 @@ def register_routers(api: NinjaAPI) -> None:
         audit,
     ):
         api.add_router("", module.router)
+    api.add_router("", __import__("sladesk.tickets.api", fromlist=["router"]).router)  # tickets

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "sladesk.core",
     "sladesk.policy",
     "sladesk.accounts",
+    "sladesk.tickets",
     "sladesk.web",
     "sladesk.api",
 ]

@@ -1,0 +1,38 @@
+"""Routing state: which agents are on shift, and each team's round-robin position."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class AgentAvailability(models.Model):
+    """Whether an agent is on shift: only agents on shift receive new tickets.
+
+    "On shift" is one flag an agent (or their manager) turns on and off; an agent
+    without a row is off shift. Calendars of shifts may come later; the flag is what
+    routing reads.
+    """
+
+    agent = models.OneToOneField(
+        "accounts.Agent", on_delete=models.CASCADE, related_name="availability"
+    )
+    on_shift = models.BooleanField(default=False)
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name_plural = "agent availability"
+
+    def __str__(self) -> str:
+        return f"{self.agent_id}: {'on' if self.on_shift else 'off'} shift"
+
+
+class TeamRotation(models.Model):
+    """The last agent of a team who received a ticket (round-robin position)."""
+
+    team = models.OneToOneField("accounts.Team", on_delete=models.CASCADE, related_name="rotation")
+    last_agent = models.ForeignKey(
+        "accounts.Agent", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"rotation of team {self.team_id}"

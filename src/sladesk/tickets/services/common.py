@@ -1,0 +1,177 @@
+"""What every tickets service shares: the event ledger, the clock of the desk, participants."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+
+from sladesk.accounts.models import Agent, Contact
+from sladesk.core import time
+from sladesk.core.exceptions import DeskError, PermissionDenied, ValidationFailed
+from sladesk.tickets.models import EventKind, Ticket, TicketClock, TicketEvent
+
+if TYPE_CHECKING:
+    from sladesk.accounts.actor import Actor
+    from sladesk.policy import Policy
+
+#: Events worth telling someone about (the notification task runs after commit).
+NOTIFY = frozenset(
+    {
+        EventKind.OPENED,
+        EventKind.REPLIED,
+        EventKind.ASSIGNED,
+        EventKind.SEVERITY_SET,
+        EventKind.STATUS_SET,
+        EventKind.REOPENED,
+    }
+)
+
+
+def now_or(now: dt.datetime | None) -> dt.datetime:
+    """Return ``now`` (refusing a naive one) or the desk's current instant."""
+    if now is None:
+        return time.now()
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError("now must be an aware datetime")
+    return now.astimezone(dt.UTC)
+
+
+def policy_or(policy: Policy | None) -> Policy:
+    from sladesk.policy import get_policy
+
+    return policy if policy is not None else get_policy()
+
+
+def jsonable(value: Any) -> Any:
+    """Return ``value`` with datetimes as ISO strings (for event data)."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return value.total_seconds()
+    return value
+
+
+def event_record(
+    *,
+    ticket: Ticket,
+    kind: str,
+    actor: Actor,
+    at: dt.datetime,
+    data: dict[str, Any] | None = None,
+    clock: TicketClock | None = None,
+    key: str | None = None,
+) -> TicketEvent:
+    """Append one event to the ticket's ledger; notable ones are notified after commit."""
+    event = TicketEvent.objects.create(
+        ticket=ticket,
+        kind=kind,
+        at=at,
+        actor=actor.user,
+        actor_label=actor.label[:200],
+        via=actor.via,
+        clock=clock,
+        data=jsonable(data or {}),
+        key=key,
+    )
+    if kind in NOTIFY:
+        from sladesk.tickets.tasks import ticket_event_notify
+
+        event_id = event.pk
+        transaction.on_commit(lambda: ticket_event_notify.enqueue(event_id))
+    return event
+
+
+def ticket_lock(ticket: Ticket | int) -> Ticket:
+    """Return the ticket row locked for this transaction (fresh from the database)."""
+    pk = ticket if isinstance(ticket, int) else ticket.pk
+    return (
+        Ticket.objects.select_for_update(of=("self",))
+        .select_related("organisation", "requester", "environment", "team", "assignee")
+        .get(pk=pk)
+    )
+
+
+def agent_of(actor: Actor) -> Agent | None:
+    """Return the agent behind ``actor``, if any."""
+    if actor.user is None:
+        return None
+    return Agent.objects.filter(user_id=actor.user.pk).first()
+
+
+def require_agent(actor: Actor, *, doing: str) -> Agent:
+    """Return the actor's agent profile or refuse with ``not_an_agent``."""
+    agent = agent_of(actor)
+    if agent is None or not actor.user or not actor.user.is_active:
+        raise PermissionDenied(f"only agents may {doing}", code="not_an_agent")
+    return agent
+
+
+def participant(actor: Actor, ticket: Ticket) -> tuple[str, Agent | Contact]:
+    """Return ``("agent", agent)`` or ``("contact", contact)`` for who writes on ``ticket``.
+
+    Contacts must be active contacts of the ticket's organisation (policy: only
+    registered contacts may open or reply to tickets); anyone else is refused with
+    ``not_a_participant``.
+    """
+    user = actor.user
+    if user is None:
+        raise PermissionDenied(
+            "a message needs an author: give the agent or contact writing it",
+            code="author_required",
+        )
+    agent = Agent.objects.filter(user_id=user.pk).first()
+    if agent is not None and user.is_active:
+        return "agent", agent
+    contact = Contact.objects.active().filter(user_id=user.pk).first()
+    if contact is not None and contact.organisation_id == ticket.organisation_id:
+        return "contact", contact
+    raise PermissionDenied(
+        f"{user.get_username()} is not a registered contact of {ticket.organisation.name} "
+        "nor an agent; only they may write on this ticket",
+        code="not_a_participant",
+    )
+
+
+def clean_text(value: str, *, field: str, limit: int | None = None) -> str:
+    """Return ``value`` stripped, refusing an empty or too long one."""
+    text = (value or "").strip()
+    if not text:
+        raise ValidationFailed(f"{field} must not be empty", code=f"{field}_required")
+    if limit is not None and len(text) > limit:
+        raise ValidationFailed(
+            f"{field} is {len(text)} characters long; at most {limit}", code=f"{field}_too_long"
+        )
+    return text
+
+
+def severity_check(policy: Policy, severity: str) -> str:
+    """Return ``severity`` if the policy defines it, else refuse with ``unknown_severity``."""
+    if severity not in policy.severities:
+        known = ", ".join(policy.severities)
+        raise ValidationFailed(
+            f"unknown severity {severity!r} (the policy has {known})",
+            code="unknown_severity",
+            details={"severity": severity, "known": list(policy.severities)},
+        )
+    return severity
+
+
+__all__ = [
+    "DeskError",
+    "agent_of",
+    "clean_text",
+    "event_record",
+    "jsonable",
+    "now_or",
+    "participant",
+    "policy_or",
+    "require_agent",
+    "severity_check",
+    "ticket_lock",
+]
