@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "sladesk.tickets",
     "sladesk.web",
     "sladesk.api",
+    "sladesk.packets",
 ]
 
 MIDDLEWARE = [
