@@ -20,11 +20,21 @@ PRODUCTION_ENV = {
 }
 
 
-def run_sladesk(*args: str, env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
-    base.update({"SLADESK_VAR_DIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"})
+def run_sladesk(
+    *args: str, env: dict[str, str], tmp_path: Path
+) -> subprocess.CompletedProcess[str]:
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DJANGO_SETTINGS_MODULE", "SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
+    base.update(
+        {"SLADESK_VAR_DIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    )
     base.update(env)
-    return subprocess.run([str(SLADESK), *args], capture_output=True, text=True, env=base, timeout=120, check=False)
+    return subprocess.run(
+        [str(SLADESK), *args], capture_output=True, text=True, env=base, timeout=120, check=False
+    )
 
 
 def test_production_without_secret_key_is_a_clear_startup_error(tmp_path):
@@ -42,7 +52,9 @@ def test_production_with_a_short_secret_key_is_refused(tmp_path):
 
 
 def test_check_deploy_is_clean_with_the_documented_production_settings(tmp_path):
-    result = run_sladesk("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV, tmp_path=tmp_path)
+    result = run_sladesk(
+        "check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV, tmp_path=tmp_path
+    )
     assert result.returncode == 0, result.stderr + result.stdout
     assert "System check identified no issues" in result.stdout
 
@@ -56,7 +68,11 @@ def test_a_bad_boolean_in_the_environment_is_refused(tmp_path):
 @pytest.mark.parametrize(
     ("url", "engine", "name"),
     [
-        ("postgres://desk:pw@db.example.com:5432/sladesk", "django.db.backends.postgresql", "sladesk"),
+        (
+            "postgres://desk:pw@db.example.com:5432/sladesk",
+            "django.db.backends.postgresql",
+            "sladesk",
+        ),
         ("sqlite:////tmp/desk.sqlite3", "django.db.backends.sqlite3", "/tmp/desk.sqlite3"),
     ],
 )

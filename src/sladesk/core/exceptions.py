@@ -13,7 +13,9 @@ class DeskError(Exception):
     code: str = "desk_error"
     status: int = 400
 
-    def __init__(self, message: str, *, code: str | None = None, details: dict[str, object] | None = None) -> None:
+    def __init__(
+        self, message: str, *, code: str | None = None, details: dict[str, object] | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         if code is not None:

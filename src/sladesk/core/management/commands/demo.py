@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import Any, TextIO, cast
 
 from django.core.management.base import BaseCommand, CommandParser
 
@@ -26,7 +26,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         from sladesk.accounts.demo import seed_demo
 
-        result = seed_demo(stdout=None if options["quiet"] else self.stdout)
+        result = seed_demo(stdout=None if options["quiet"] else cast(TextIO, self.stdout))
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"sladesk demo desk: {options['url']}"))
         self.stdout.write(f"Demo logins (password for all: {result.password}):")

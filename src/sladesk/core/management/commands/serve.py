@@ -16,13 +16,27 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"), help="address to bind (default 127.0.0.1; env HOST)")
         parser.add_argument(
-            "--port", type=int, default=int(os.environ.get("PORT", "8000")), help="port (default 8000; env PORT)"
+            "--host",
+            default=os.environ.get("HOST", "127.0.0.1"),
+            help="address to bind (default 127.0.0.1; env HOST)",
         )
-        parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")), help="worker processes (default 2; env WEB_CONCURRENCY)")
+        parser.add_argument(
+            "--port",
+            type=int,
+            default=int(os.environ.get("PORT", "8000")),
+            help="port (default 8000; env PORT)",
+        )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=int(os.environ.get("WEB_CONCURRENCY", "2")),
+            help="worker processes (default 2; env WEB_CONCURRENCY)",
+        )
         parser.add_argument("--threads", type=int, default=4, help="threads per worker (default 4)")
-        parser.add_argument("--reload", action="store_true", help="restart workers when code changes (development)")
+        parser.add_argument(
+            "--reload", action="store_true", help="restart workers when code changes (development)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         from gunicorn.app.base import BaseApplication
@@ -49,9 +63,13 @@ class Command(BaseCommand):
                 return application
 
         url_host = "127.0.0.1" if options["host"] in {"0.0.0.0", "::"} else options["host"]
-        self.stdout.write(f"sladesk is serving on http://{url_host}:{options['port']}/  (Ctrl-C to stop)")
+        self.stdout.write(
+            f"sladesk is serving on http://{url_host}:{options['port']}/  (Ctrl-C to stop)"
+        )
         try:
             DeskApplication().run()
         except SystemExit as exc:
             if exc.code not in (0, None):
-                raise CommandError(f"the web server stopped (exit {exc.code}); is port {options['port']} free?") from None
+                raise CommandError(
+                    f"the web server stopped (exit {exc.code}); is port {options['port']} free?"
+                ) from None
