@@ -30,8 +30,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def browser() -> Iterator[object]:
     if not CHROMIUM.exists():
         if os.environ.get("SLADESK_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"{CHROMIUM} is missing (apt-get install chromium) and SLADESK_REQUIRE_BROWSER=1")
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium); browser tests skipped")
+            pytest.fail(
+                f"{CHROMIUM} is missing (apt-get install chromium) and SLADESK_REQUIRE_BROWSER=1"
+            )
+        pytest.skip(
+            f"{CHROMIUM} is not installed (apt-get install chromium); browser tests skipped"
+        )
     # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
     # around it are synchronous and safe.
     from playwright.sync_api import sync_playwright

@@ -17,7 +17,9 @@ def test_front_page_shows_the_first_response_table(page, live_server):
 
 
 def test_wrong_password_is_refused_with_a_reason(page, live_server, django_user_model):
-    django_user_model.objects.create_user(username="agent@vendor.example", password="right-pass-123")
+    django_user_model.objects.create_user(
+        username="agent@vendor.example", password="right-pass-123"
+    )
     page.goto(live_server.url + "/login/")
     page.get_by_label("E-mail or username").fill("agent@vendor.example")
     page.get_by_label("Password").fill("wrong")
@@ -29,7 +31,9 @@ def test_wrong_password_is_refused_with_a_reason(page, live_server, django_user_
 
 
 def test_right_password_signs_in(page, live_server, django_user_model):
-    django_user_model.objects.create_user(username="agent@vendor.example", password="right-pass-123")
+    django_user_model.objects.create_user(
+        username="agent@vendor.example", password="right-pass-123"
+    )
     page.goto(live_server.url + "/login/")
     page.get_by_label("E-mail or username").fill("agent@vendor.example")
     page.get_by_label("Password").fill("right-pass-123")

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "sladesk.policy",
     "sladesk.accounts",
     "sladesk.tickets",
+    "sladesk.kb",
     "sladesk.web",
     "sladesk.api",
     "sladesk.packets",
@@ -73,7 +74,9 @@ TEMPLATES = [
 def database_from_env() -> dict[str, object]:
     """Build the default database from ``DATABASE_URL`` (SQLite under ``var/`` if unset)."""
     url = env_str("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'sladesk.sqlite3'}"
-    config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=env_int("DB_CONN_MAX_AGE", default=0)))
+    config: dict[str, object] = dict(
+        dj_database_url.parse(url, conn_max_age=env_int("DB_CONN_MAX_AGE", default=0))
+    )
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets the web process read while the worker writes; IMMEDIATE
         # transactions take the write lock up front instead of failing mid-way.

@@ -1,0 +1,1 @@
+"""The knowledge base: Markdown articles, public or internal, searched for self-help."""
