@@ -25,8 +25,24 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         from sladesk.accounts.demo import seed_demo
+        from sladesk.kb.demo import seed_kb_demo
+        from sladesk.tickets.demo import seed_tickets_demo
 
         result = seed_demo(stdout=None if options["quiet"] else cast(TextIO, self.stdout))
+        articles = seed_kb_demo()
+        if not options["quiet"]:
+            self.stdout.write(
+                f"Knowledge base: {articles} demo article(s) created."
+                if articles
+                else "Knowledge base: demo articles already present."
+            )
+        tickets = seed_tickets_demo()
+        if not options["quiet"]:
+            self.stdout.write(
+                f"Tickets: {tickets} demo ticket(s) opened."
+                if tickets
+                else "Tickets: demo tickets already present."
+            )
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"sladesk demo desk: {options['url']}"))
         self.stdout.write(f"Demo logins (password for all: {result.password}):")

@@ -1,0 +1,48 @@
+"""`sladesk demo` seeds a desk a new user can look around in, and re-running it changes nothing."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from sladesk.accounts.models import Agent, Organisation
+from sladesk.kb.models import Article
+from sladesk.tickets.models import Ticket
+
+pytestmark = pytest.mark.django_db
+
+
+def run_demo() -> str:
+    out = StringIO()
+    call_command("demo", stdout=out)
+    return out.getvalue()
+
+
+def test_demo_prints_the_url_and_every_login_with_the_password():
+    output = run_demo()
+    assert "sladesk demo desk: http://127.0.0.1:" in output
+    assert "password for all: demo-sladesk-2026" in output
+    for login in ("maria.garcia@acme.example", "engineer@sladesk.example", "admin@sladesk.example"):
+        assert login in output
+
+
+def test_demo_seeds_one_organisation_per_plan_agents_articles_and_tickets():
+    run_demo()
+    plans = {sub.plan_id for org in Organisation.objects.all() for sub in org.subscriptions.all()}
+    assert plans == {"professional", "enterprise", "premier"}
+    assert Agent.objects.count() == 4
+    assert Article.objects.exists()
+    tickets = Ticket.objects.all()
+    assert tickets.count() == 5
+    staging = tickets.get(subject="Staging server shows a licence warning")
+    assert staging.severity == "L4"  # non-production forces L4, whatever was asked
+
+
+def test_running_demo_twice_changes_nothing():
+    run_demo()
+    counts = (Organisation.objects.count(), Ticket.objects.count(), Article.objects.count())
+    second = run_demo()
+    assert "already present" in second
+    assert (Organisation.objects.count(), Ticket.objects.count(), Article.objects.count()) == counts
