@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 import re
+import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import IO
 
 from sladesk.packets.results import PacketRefused
 from sladesk.packets.safezip import ARCHIVE_MAGIC
@@ -68,6 +70,17 @@ _LOG_KEYS = frozenset({"timestamp", "level", "msg"})
 _PLAIN_LOG_START = re.compile(
     rb"^\s*(?:[A-Za-z]{3,8}\s*\[\d{4}-\d\d-\d\d|\d{4}-\d\d-\d\d[T ]\d\d:\d\d)"
 )
+#: Names the vendor gives support packets (``mm_support_packet_<customer>_<time>.zip``).
+PACKET_NAME = re.compile(r"^(?:mm|mattermost)_support_packet.*\.zip$", re.IGNORECASE)
+CONFIG_NAMES = frozenset({"config.json", "sanitized_config.json"})
+#: Log file names: ``*.log`` and rotated ``*.log.1`` / ``*.log.2024-01-01``.
+_LOG_NAME = re.compile(r"\.log(?:\.[\w-]+)?$", re.IGNORECASE)
+_CONFIG_KEY = re.compile(
+    rb'"(?:ServiceSettings|SqlSettings|TeamSettings|LogSettings|FileSettings)"\s*:'
+)
+_COMPRESSION = re.compile(r"\.(?:gz|tgz|bz2|xz|zst|7z|rar|tar)$", re.IGNORECASE)
+#: At most this many central-directory entries are looked at to recognise a packet zip.
+_DETECT_MEMBERS = 5_000
 
 
 def looks_binary(head: bytes) -> bool:
@@ -114,6 +127,87 @@ def upload_kind(head: bytes, *, name: str) -> str:
             return LOG_JSON
         return CONFIG
     return LOG_PLAIN
+
+
+def diagnostic_kind(source: IO[bytes], *, name: str) -> str | None:
+    """Return the kind of a diagnostic upload, or ``None`` for any other file.
+
+    Used on every ticket attachment (not only on uploads meant for analysis), so it is
+    strict about what counts as diagnostic and never refuses by itself:
+
+    - a zip named like a support packet, or whose directory lists a packet file
+      (``metadata.yaml``, ``diagnostics.yaml``, ``sanitized_config.json``,
+      ``mattermost.log``...), is a support packet; other zips (and unreadable ones not
+      named like a packet) are not;
+    - a JSON document named ``config.json``/``sanitized_config.json``, or naming the
+      vendor's settings sections, is a config;
+    - UTF-8 text whose first line is a JSON log record is a JSON log; other text is a
+      plain log when it is named ``*.log`` (``*.log.1``...) or its first line starts like
+      a log line (``2026-05-20 13:58:05`` or ``ERRO[2020-04-12...``);
+    - a compressed archive whose name without the compression is a diagnostic file
+      (``mattermost.log.gz``, ``config.json.xz``) is reported as what it contains, so the
+      engine refuses it with its reason (upload the file itself) instead of storing it
+      unredacted; binary data and other archives are not diagnostic.
+
+    ``source`` must be seekable; its position is restored.
+    """
+    start = source.tell()
+    head = source.read(65536)
+    source.seek(start)
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    lowered = base.lower()
+    if not head.strip():
+        return None
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        if PACKET_NAME.match(base) or _zip_lists_packet_file(source):
+            return SUPPORT_PACKET
+        return None
+    if any(head.startswith(magic) for magic in ARCHIVE_MAGIC):
+        inner = _COMPRESSION.sub("", lowered)
+        if inner != lowered and (inner in CONFIG_NAMES or _LOG_NAME.search(inner)):
+            return LOG_PLAIN  # the engine refuses it: packet_unsupported_archive
+        return None
+    if looks_binary(head):
+        return None
+    text = head.lstrip()
+    first = text.split(b"\n", 1)[0].strip()
+    if text.startswith(b"{"):
+        try:
+            value = json.loads(first)
+        except ValueError:
+            value = None
+        if isinstance(value, dict) and _LOG_KEYS & set(value):
+            return LOG_JSON
+        if lowered in CONFIG_NAMES or names_settings(head):
+            return CONFIG
+    elif lowered in CONFIG_NAMES:
+        return CONFIG  # the engine refuses it: not valid JSON
+    if _LOG_NAME.search(lowered) or _PLAIN_LOG_START.match(first):
+        return LOG_PLAIN
+    return None
+
+
+def names_settings(head: bytes) -> bool:
+    """Return whether JSON text names one of the vendor's settings sections as a key."""
+    return _CONFIG_KEY.search(head) is not None
+
+
+def _zip_lists_packet_file(source: IO[bytes]) -> bool:
+    """Return whether a zip's directory names a support packet file (nothing is read)."""
+    start = source.tell()
+    markers = _PACKET_MARKERS | NODE_FILES
+    try:
+        with zipfile.ZipFile(source) as archive:
+            for n, info in enumerate(archive.infolist()):
+                if n >= _DETECT_MEMBERS:
+                    break
+                if info.filename.rstrip("/").rsplit("/", 1)[-1] in markers:
+                    return True
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        return False
+    finally:
+        source.seek(start)
+    return False
 
 
 def config_check(config: object, *, name: str) -> dict[str, object]:

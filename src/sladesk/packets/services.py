@@ -16,6 +16,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -124,12 +125,17 @@ def _chunks(stream: IO[bytes]) -> Iterator[bytes]:
 # Summaries -------------------------------------------------------------------------------------
 
 
-def redaction_notice(redaction: dict[str, Any]) -> str:
-    """Return the text that tells the customer what was redacted (names and counts only)."""
+def redaction_notice(redaction: dict[str, Any], *, upload: str = "", stored_as: str = "") -> str:
+    """Return the text that tells the customer what was redacted (names and counts only).
+
+    ``upload`` names the uploaded file and ``stored_as`` the redacted copy kept instead
+    (both optional). Setting names, pattern names and counts only: never a value.
+    """
     files = redaction.get("files", [])
+    what = upload or "your upload"
     if not files and not redaction.get("skipped"):
-        return "Nothing needed redacting in your upload."
-    lines = ["Before anyone at support saw your upload, sladesk removed secrets from it:"]
+        return f"Nothing needed redacting in {what}."
+    lines = [f"Before anyone at support saw {what}, sladesk removed secrets from it:"]
     for entry in files:
         if not entry.get("count"):
             continue
@@ -145,6 +151,8 @@ def redaction_notice(redaction: dict[str, Any]) -> str:
     if skipped:
         lines.append("Not kept (could not be checked for secrets or unsafe):")
         lines += [f"- {s['path']}: {s['reason']}" for s in skipped]
+    if stored_as and stored_as != upload:
+        lines.append(f"Only the redacted copy, {stored_as}, was stored.")
     lines.append("The values themselves were never stored.")
     return "\n".join(lines)
 
@@ -159,7 +167,9 @@ def _summary(analysis: Analysis) -> dict[str, Any]:
         "skipped": len(analysis.skipped),
         "nodes": analysis.nodes,
         "stored": analysis.stored,
-        "customer_notice": redaction_notice(analysis.redaction_dict()),
+        "customer_notice": redaction_notice(
+            analysis.redaction_dict(), upload=analysis.name, stored_as=analysis.artefact_name
+        ),
     }
 
 
@@ -194,43 +204,72 @@ def packet_analyze(
             else getattr(file, "name", "upload")
         )
     name = Path(str(name)).name or "upload"
-    context = CheckContext(
-        release_check=release_check_on(now.date()),
-        production=environment.is_production if environment is not None else None,
-        now=now,
-    )
     with _seekable(file) as source, tempfile.TemporaryDirectory(prefix="sladesk-packet-") as work:
-        sha256 = _sha256(source)
-        artefact_tmp = Path(work) / "artefact"
-        with open(artefact_tmp, "wb") as output:
-            analysis = upload_analyse(
-                source=source,
-                name=name,
-                output=output,
-                context=context,
-                ruleset=ruleset or packet_rules(),
-                on_progress=on_progress,
-            )
-        original_tmp: Path | None = None
-        if keep_original_packets():
-            key = original_packet_key()
-            original_tmp = Path(work) / "original"
-            with open(original_tmp, "wb") as encrypted:
-                for record in encrypt_chunks(_chunks(source), key=key):
-                    encrypted.write(record)
-        return _store(
-            analysis=analysis,
-            sha256=sha256,
-            artefact_tmp=artefact_tmp,
-            original_tmp=original_tmp,
-            environment=environment,
-            actor=actor,
-            ticket=ticket,
+        prepared = packet_prepare(
+            source=source,
+            name=name,
+            workdir=Path(work),
+            production=environment.is_production if environment is not None else None,
             now=now,
+            on_progress=on_progress,
+            ruleset=ruleset,
+        )
+        return packet_store(
+            prepared=prepared, environment=environment, actor=actor, ticket=ticket, now=now
         )
 
 
-def _file_sha256(path: Path) -> str:
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """An analysed upload not yet stored: the engine's result and its temporary files."""
+
+    analysis: Analysis
+    sha256: str
+    artefact: Path
+    original: Path | None
+
+
+def packet_prepare(
+    *,
+    source: IO[bytes],
+    name: str,
+    workdir: Path,
+    production: bool | None,
+    now: dt.datetime,
+    on_progress: ProgressCallback = no_progress,
+    ruleset: Ruleset | None = None,
+) -> Prepared:
+    """Run the engine on ``source`` (seekable) and write the artefacts into ``workdir``.
+
+    Writes ``workdir/packet-artefact`` (redacted bytes only) and, when
+    ``SLADESK_KEEP_ORIGINAL_PACKETS`` is on, ``workdir/packet-original`` (encrypted).
+    Nothing is stored; a refusal raises ``PacketRefused``.
+    """
+    context = CheckContext(
+        release_check=release_check_on(now.date()), production=production, now=now
+    )
+    sha256 = _sha256(source)
+    artefact_tmp = workdir / "packet-artefact"
+    with open(artefact_tmp, "wb") as output:
+        analysis = upload_analyse(
+            source=source,
+            name=name,
+            output=output,
+            context=context,
+            ruleset=ruleset or packet_rules(),
+            on_progress=on_progress,
+        )
+    original_tmp: Path | None = None
+    if keep_original_packets():
+        key = original_packet_key()
+        original_tmp = workdir / "packet-original"
+        with open(original_tmp, "wb") as encrypted:
+            for record in encrypt_chunks(_chunks(source), key=key):
+                encrypted.write(record)
+    return Prepared(analysis=analysis, sha256=sha256, artefact=artefact_tmp, original=original_tmp)
+
+
+def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         while chunk := handle.read(CHUNK):
@@ -238,18 +277,26 @@ def _file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _store(
+def packet_store(
     *,
-    analysis: Analysis,
-    sha256: str,
-    artefact_tmp: Path,
-    original_tmp: Path | None,
+    prepared: Prepared,
     environment: Environment | None,
     actor: Actor | None,
     ticket: Any,
     now: dt.datetime,
+    artefact_stored: str | None = None,
+    summary: dict[str, Any] | None = None,
 ) -> PacketAnalysis:
-    """Save the artefacts and rows in one transaction; delete saved files if it fails."""
+    """Save the artefacts and rows in one transaction; delete saved files if it fails.
+
+    ``packet_analyze`` and the attachment filter (``packets.filters``) both end here.
+
+    ``artefact_stored`` is the storage name of an artefact someone else already saved
+    (an attachment filter stores the artefact as the ticket's attachment): the analysis
+    points at it instead of saving a second copy.
+    """
+    analysis = prepared.analysis
+    artefact_tmp = prepared.artefact
     saved: list[str] = []
     try:
         with transaction.atomic():
@@ -258,26 +305,29 @@ def _store(
                 kind=analysis.kind,
                 packet_format=analysis.packet_format,
                 layout=analysis.layout,
-                sha256=sha256,
+                sha256=prepared.sha256,
                 size=analysis.bytes_in,
                 environment=environment,
                 artefact_name=analysis.artefact_name[:255],
-                artefact_sha256=_file_sha256(artefact_tmp),
+                artefact_sha256=file_sha256(artefact_tmp),
                 artefact_size=artefact_tmp.stat().st_size,
                 redaction=analysis.redaction_dict(),
                 facts=[f.as_dict() for f in analysis.facts],
                 logs=[log.as_dict() for log in analysis.logs],
                 notes=analysis.notes,
-                summary=_summary(analysis),
+                summary={**_summary(analysis), **(summary or {})},
                 created_at=now,
                 created_by=getattr(actor, "user", None),
                 created_label=(actor.label if actor is not None else "system")[:200],
             )
-            with open(artefact_tmp, "rb") as handle:
-                row.artefact.save(analysis.artefact_name, File(handle), save=False)
-            saved.append(str(row.artefact.name))
-            if original_tmp is not None:
-                with open(original_tmp, "rb") as handle:
+            if artefact_stored is not None:
+                row.artefact.name = artefact_stored
+            else:
+                with open(artefact_tmp, "rb") as handle:
+                    row.artefact.save(analysis.artefact_name, File(handle), save=False)
+                saved.append(str(row.artefact.name))
+            if prepared.original is not None:
+                with open(prepared.original, "rb") as handle:
                     row.original.save(analysis.name, File(handle), save=False)
                 saved.append(str(row.original.name))
             row.save()
@@ -371,26 +421,32 @@ def attach_analysis_to_ticket(
     The note (``tickets.services.ticket_note``) carries the redacted artefact as an
     internal attachment, the facts at a glance, every finding with its evidence and the
     customer notice (what was redacted: file, setting names and counts, never values).
-    ``actor`` must be an agent (the tickets app refuses notes from anyone else). Posting
-    the customer notice publicly needs a system message in the tickets app that does not
-    stop the first-response clock; until then it is part of the note and of
-    ``analysis.summary["customer_notice"]``.
+    ``actor`` must be an agent (the tickets app refuses notes from anyone else). The
+    artefact is attached internally, so the notice stays in the note (and in
+    ``analysis.summary["customer_notice"]``): a public message naming an internal file
+    would tell contacts it exists. Uploads through the ticket itself (portal, API, CLI,
+    e-mail) go through ``sladesk.packets.filters.redact_diagnostics`` instead, which
+    posts the notice publicly.
     """
     if not tickets_available():
         raise TicketsUnavailable("tickets are not available yet", code="tickets_unavailable")
-    from sladesk.tickets.services import Upload, ticket_note
+    from sladesk.tickets.services import Upload, attachment_add, ticket_note
 
     if actor is None:
         raise ValidationFailed(
             "attaching to a ticket needs the agent who does it", code="author_required"
         )
+    message = ticket_note(ticket=ticket, body=findings_note(analysis), actor=actor, now=now)
     with analysis.artefact.open("rb") as handle:
-        message = ticket_note(
+        # The artefact is already redacted: the attachment filters must not analyse it again.
+        attachment_add(
             ticket=ticket,
-            body=findings_note(analysis),
+            upload=Upload(stream=handle, filename=analysis.artefact_name),
             actor=actor,
-            attachments=[Upload(stream=handle, filename=analysis.artefact_name)],
+            message=message,
+            internal=True,
             now=now,
+            filters=(),
         )
     analysis.ticket = ticket
     analysis.save(update_fields=["ticket"])
