@@ -23,3 +23,27 @@ def shared_dir() -> Path:
             pytest.fail(f"{SHARED} is missing and SLADESK_REQUIRE_SHARED=1")
         pytest.skip(f"{SHARED} is not here (only the developers' workplace has it)")
     return SHARED
+
+
+#: Rows the data migrations write (accounts 0002, tickets 0002). A transactional test
+#: ends with a flush that empties them too; the next test must find them again.
+MIGRATION_TEAMS = (
+    ("senior", "Senior support team"),
+    ("support", "Support team"),
+)
+
+
+@pytest.fixture(autouse=True)
+def _migration_rows(request: pytest.FixtureRequest) -> None:
+    """Write the data migrations' rows back before any database test, if a flush removed them."""
+    if request.node.get_closest_marker("django_db") is None and not (
+        {"db", "transactional_db", "live_server"} & set(request.fixturenames)
+    ):
+        return
+    request.getfixturevalue("django_db_setup")
+    blocker = request.getfixturevalue("django_db_blocker")
+    from sladesk.accounts.models import Team
+
+    with blocker.unblock():
+        for slug, name in MIGRATION_TEAMS:
+            Team.objects.get_or_create(slug=slug, defaults={"name": name})
