@@ -38,3 +38,4 @@ def register_routers(api: NinjaAPI) -> None:
     ):
         api.add_router("", module.router)
     api.add_router("", __import__("sladesk.tickets.api", fromlist=["router"]).router)  # tickets
+    api.add_router("", __import__("sladesk.notifications.api", fromlist=["router"]).router)  # notifications

@@ -34,10 +34,12 @@ INSTALLED_APPS = [
     "sladesk.policy",
     "sladesk.accounts",
     "sladesk.tickets",
+    "sladesk.notifications",
     "sladesk.kb",
     "sladesk.web",
     "sladesk.api",
     "sladesk.packets",
+    "sladesk.mail",
 ]
 
 MIDDLEWARE = [
@@ -141,6 +143,17 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "sladesk <support@sladesk.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SLADESK_SUPPORT_ADDRESSES = env_list("SLADESK_SUPPORT_ADDRESSES", ["support@sladesk.localhost"])
+# Inbound mail (sladesk mail serve/poll); see docs/mail.md.
+SLADESK_MAIL_MAX_MESSAGE_BYTES = env_int("SLADESK_MAIL_MAX_MESSAGE_BYTES", default=75 * 1024 * 1024)
+SLADESK_MAIL_MAX_RECIPIENTS = env_int("SLADESK_MAIL_MAX_RECIPIENTS", default=100)
+SLADESK_MAIL_AUTOREPLY_LIMIT = env_int("SLADESK_MAIL_AUTOREPLY_LIMIT", default=5)
+SLADESK_MAIL_AUTOREPLY_WINDOW = env_int("SLADESK_MAIL_AUTOREPLY_WINDOW", default=3600)
+SLADESK_MAIL_TRUSTED_AUTHSERV_IDS = env_list("SLADESK_MAIL_TRUSTED_AUTHSERV_IDS", [])
+SLADESK_MAIL_DEFAULT_SEVERITY = env_str("SLADESK_MAIL_DEFAULT_SEVERITY", "L3") or "L3"
+SLADESK_MAIL_DEFAULT_CATEGORY = env_str("SLADESK_MAIL_DEFAULT_CATEGORY", "question") or "question"
+SLADESK_MAIL_INLINE_MAX_BYTES = env_int("SLADESK_MAIL_INLINE_MAX_BYTES", default=1024 * 1024)
+SLADESK_MAIL_FOLLOW_SECONDS = env_int("SLADESK_MAIL_FOLLOW_SECONDS", default=10)
+SLADESK_MAIL_REMINDER_HOURS = env_int("SLADESK_MAIL_REMINDER_HOURS", default=72)
 
 # Where contacts open tickets (named in refusals that point to the portal).
 SLADESK_PORTAL_URL = env_str("SLADESK_PORTAL_URL", "") or ""

@@ -1,0 +1,148 @@
+"""Ingest rate end to end: SMTP accept -> ticket committed, with the worker running.
+
+Starts a desk out of process on PostgreSQL (``tests/mail/e2e.py``: a fresh database, its
+migrations, an Enterprise customer; ``sladesk mail serve``; N ``sladesk worker``
+processes; a real SMTP sink as the outgoing relay), then sends ``--messages`` distinct
+new requests from the customer's contact over ``--clients`` concurrent SMTP
+connections (smtplib, one message per transaction, connections kept open). The clock
+runs from the first ``MAIL FROM`` until every message is processed (its ticket and
+acknowledgement committed); the acknowledgements' delivery to the sink is reported too.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \\
+        .venv/bin/python benchmarks/mail_ingest.py --messages 1000 --clients 8 --workers 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import smtplib
+import sys
+import threading
+import time
+from pathlib import Path
+
+import psycopg
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.mail.e2e import Desk  # noqa: E402
+
+TEMPLATE = (
+    "From: Gus Grissom <gus@globex.example>\r\n"
+    "To: support@sladesk.localhost\r\n"
+    "Subject: Benchmark request {n}: messages arrive late\r\n"
+    "Message-ID: <bench-{n}-{run}@globex.example>\r\n"
+    "Date: Wed, 25 Nov 2026 18:00:00 +0000\r\n"
+    "MIME-Version: 1.0\r\n"
+    "Content-Type: text/plain; charset=utf-8\r\n\r\n"
+    "Since this morning messages arrive about ten minutes late for everyone.\r\n"
+    "The server log shows nothing unusual. Request number {n}.\r\n"
+)
+
+
+REPLY = (
+    "From: Gus Grissom <gus@globex.example>\r\n"
+    "To: support@sladesk.localhost\r\n"
+    "Subject: Re: {subject}\r\n"
+    "Message-ID: <bench-reply-{n}-{run}@globex.example>\r\n"
+    "In-Reply-To: <{ref}>\r\n"
+    "References: <{ref}>\r\n"
+    "Date: Wed, 25 Nov 2026 18:10:00 +0000\r\n"
+    "MIME-Version: 1.0\r\n"
+    "Content-Type: text/plain; charset=utf-8\r\n\r\n"
+    "Here is the output you asked for; it still happens.\r\n\r\n"
+    "> We have received your request.\r\n"
+)
+
+
+def phase(
+    desk: Desk, url: str, messages: list[bytes], args: argparse.Namespace, *, base: int = 0
+) -> dict[str, float]:
+    """Send ``messages`` over ``args.clients`` connections; time accept and processing."""
+    queue = list(messages)
+    lock = threading.Lock()
+    accepted: list[float] = []
+    sunk_before = len(desk.sink.messages)
+
+    def client() -> None:
+        with smtplib.SMTP("127.0.0.1", desk.port, timeout=60) as smtp:
+            while True:
+                with lock:
+                    if not queue:
+                        return
+                    raw = queue.pop()
+                smtp.sendmail("gus@globex.example", ["support@sladesk.localhost"], raw)
+                accepted.append(time.perf_counter())
+
+    target = base + len(messages)
+    start = time.perf_counter()
+    threads = [threading.Thread(target=client) for _ in range(args.clients)]
+    for thread in threads:
+        thread.start()
+    with psycopg.connect(url, autocommit=True) as conn:
+        while True:
+            (processed,) = conn.execute(
+                "SELECT count(*) FROM mail_inboundmessage WHERE status <> 'received'"
+            ).fetchone()
+            if processed >= target:
+                done_at = time.perf_counter()
+                break
+            time.sleep(0.02)
+        outcomes = dict(
+            conn.execute("SELECT outcome, count(*) FROM mail_inboundmessage GROUP BY 1").fetchall()
+        )
+    for thread in threads:
+        thread.join()
+    return {
+        "n": len(messages),
+        "accepted": max(accepted) - start,
+        "processed": done_at - start,
+        "sunk": len(desk.sink.messages) - sunk_before,
+        "outcomes": outcomes,
+    }
+
+
+def report(title: str, r: dict, args: argparse.Namespace) -> None:
+    print(f"{title}: {r['n']} messages, {args.clients} SMTP clients, {args.workers} workers")
+    print(f"  SMTP 250 (stored):     {r['accepted']:.2f} s -> {r['n'] / r['accepted']:.0f} msg/s")
+    print(f"  processed, committed:  {r['processed']:.2f} s -> {r['n'] / r['processed']:.0f} msg/s")
+    print(f"  outcomes so far: {r['outcomes']}; mail at the sink during the phase: {r['sunk']}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=1000)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        sys.exit("set DATABASE_URL to a PostgreSQL server (any database; a fresh one is made)")
+    os.environ.setdefault("SLADESK_MAIL_FOLLOW_SECONDS", "0")
+    # One customer sends everything: lift the per-sender automatic-reply limit.
+    os.environ.setdefault("SLADESK_MAIL_AUTOREPLY_LIMIT", "1000000")
+    desk = Desk(workers=args.workers)
+    run = str(int(time.time()))
+    try:
+        url = desk.env["DATABASE_URL"]
+        new = phase(
+            desk, url, [TEMPLATE.format(n=n, run=run).encode() for n in range(args.messages)], args
+        )
+        report("new requests -> tickets", new, args)
+        with psycopg.connect(url, autocommit=True) as conn:
+            acks = conn.execute(
+                "SELECT message_id, subject FROM mail_outboundmessage WHERE kind = 'acknowledgement'"
+            ).fetchall()
+        replies = [
+            REPLY.format(n=n, run=run, ref=mid, subject=subject).encode()
+            for n, (mid, subject) in enumerate(acks[: args.messages])
+        ]
+        report(
+            "replies -> ticket messages", phase(desk, url, replies, args, base=args.messages), args
+        )
+    finally:
+        desk.stop()
+
+
+if __name__ == "__main__":
+    main()

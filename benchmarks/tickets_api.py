@@ -1,0 +1,187 @@
+"""Ticket creation through the REST API at 32 concurrent clients, over 1,000,000 tickets.
+
+    .venv/bin/python benchmarks/tickets_api.py                          # create, seed, measure, drop
+    .venv/bin/python benchmarks/tickets_api.py --reuse --keep --workers 3 --threads 4
+
+Server: ``sladesk serve`` (gunicorn, ``--workers`` processes x ``--threads`` threads,
+production settings, persistent database connections) on 127.0.0.1. Load generator:
+this script, one process with ``--clients`` threads, each holding one keep-alive
+HTTP/1.1 connection (``http.client``) and sending ``POST /api/tickets`` as one of 256
+contacts (their own API tokens) back to back, for ``--seconds`` after a warm-up.
+Server, load generator and PostgreSQL share the machine. Targets: >= 400 tickets/s,
+p99 <= 150 ms.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+
+from tickets_bench import REPO, arguments, bench_database, bench_env, log, remove_tickets_after
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def wait_for_port(port: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise RuntimeError(f"nothing listens on {port}")
+
+
+def main() -> None:
+    parser = arguments(__doc__ or "")
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--warmup", type=float, default=5)
+    parser.add_argument("--port", type=int, default=8765)
+    args = parser.parse_args()
+    with bench_database(args):
+        from sladesk.accounts.actor import Actor
+        from sladesk.accounts.models import Contact
+        from sladesk.accounts.services import api_token_create
+        from sladesk.tickets.models import Ticket
+
+        callers = []
+        for contact in Contact.objects.select_related("user", "organisation").order_by("pk")[:256]:
+            env = contact.organisation.environments.values_list("pk", flat=True).first()
+            _, secret = api_token_create(
+                user=contact.user, scopes=("read", "write"), actor=Actor.system()
+            )
+            callers.append((secret, env))
+        before = Ticket.objects.count()
+        last_id = Ticket.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        from django.db import connections
+
+        connections.close_all()
+
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "sladesk",
+                "serve",
+                "--port",
+                str(args.port),
+                "--workers",
+                str(args.workers),
+                "--threads",
+                str(args.threads),
+            ],
+            env=bench_env(args.db) | {"WEB_CONCURRENCY": str(args.workers)},
+            cwd=REPO,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        try:
+            wait_for_port(args.port)
+            time.sleep(2)
+            results = load(args, callers)
+        finally:
+            os.killpg(server.pid, 15)
+            server.wait(30)
+        after = Ticket.objects.count()
+        ok = [ms for ms, status in results if status == 201]
+        errors = len(results) - len(ok)
+        rate = len(ok) / args.seconds
+        line = (
+            f"POST /api/tickets, {args.clients} clients (1 load-generator process, "
+            f"{args.clients} threads), server {args.workers} gunicorn workers x "
+            f"{args.threads} threads: {rate:.0f} tickets/s over {args.seconds:.0f} s; "
+            f"latency median {statistics.median(ok):.0f} ms, p95 {pct(ok, 95):.0f} ms, "
+            f"p99 {pct(ok, 99):.0f} ms, max {max(ok):.0f} ms; {errors} errors; "
+            f"tickets {before:,} -> {after:,}"
+        )
+        log(line)
+        print(line)
+        if args.keep:
+            log(f"removed the {remove_tickets_after(last_id):,} rows this run created")
+
+
+def load(args, callers) -> list[tuple[float, int]]:
+    stop_at = [0.0]
+    measuring = threading.Event()
+    results: list[tuple[float, int]] = []
+    lock = threading.Lock()
+    statuses: dict[int, int] = {}
+    samples: list[str] = []
+
+    def client(n: int) -> None:
+        rng = random.Random(n)
+        conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=60)
+        mine: list[tuple[float, int]] = []
+        while time.monotonic() < stop_at[0]:
+            secret, env = callers[rng.randrange(len(callers))]
+            body = json.dumps(
+                {
+                    "subject": f"Push notifications are late ({rng.randrange(10**6)})",
+                    "description": "Since the upgrade, push notifications arrive minutes late "
+                    "for every user on the mobile apps.",
+                    "severity": rng.choice(["L2", "L3", "L3", "L4"]),
+                    "category": "troubleshooting",
+                    "environment_id": env,
+                }
+            )
+            started = time.perf_counter()
+            try:
+                conn.request(
+                    "POST",
+                    "/api/tickets",
+                    body=body,
+                    headers={
+                        "Authorization": f"Bearer {secret}",
+                        "Content-Type": "application/json",
+                    },
+                )
+                response = conn.getresponse()
+                data = response.read()
+                status = response.status
+            except (OSError, http.client.HTTPException):
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=60)
+                status = 0
+                data = b""
+            elapsed = (time.perf_counter() - started) * 1000
+            if measuring.is_set():
+                mine.append((elapsed, status))
+                if status != 201:
+                    with lock:
+                        statuses[status] = statuses.get(status, 0) + 1
+                        if len(samples) < 3:
+                            samples.append(data[:300].decode(errors="replace"))
+        with lock:
+            results.extend(mine)
+
+    stop_at[0] = time.monotonic() + args.warmup + args.seconds
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(args.clients)]
+    for t in threads:
+        t.start()
+    time.sleep(args.warmup)
+    measuring.set()
+    log(f"warm-up done; measuring {args.seconds:.0f} s")
+    for t in threads:
+        t.join()
+    if statuses:
+        log(f"non-201 answers: {statuses}; e.g. {samples}")
+    return results
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,342 @@
+"""Outbound e-mail: compose threaded messages, enqueue them in the outbox, send them.
+
+``mail_compose`` renders a text and an HTML template, gives the message a fresh
+Message-ID, In-Reply-To and References (so every client threads the conversation), the
+ticket's signed reply address as Reply-To, ``Auto-Submitted: auto-replied`` when the
+desk wrote it by itself (RFC 3834), and records it as an ``OutboundMessage``; the
+message travels as a ``Notification`` of channel ``email``, which the outbox delivers
+with retries and exponential backoff (its row is the delivery log: attempts, last
+error, sent at). The ``email`` channel below sends with Django's e-mail backend.
+
+``mail_ledger_follow`` reads the tickets' ledger and mails what customers and agents
+must hear: an agent's public reply, a status change, SLA warnings and breaches, and a
+reminder when a ticket waits on the customer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import smtplib
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.template.loader import render_to_string
+
+from sladesk.mail import addressing
+from sladesk.mail.models import InboundMessage, LedgerCursor, OutboundMessage
+from sladesk.mail.parsing import one_line
+from sladesk.notifications import channels
+from sladesk.notifications.models import Notification
+from sladesk.notifications.services import notification_enqueue
+
+if TYPE_CHECKING:
+    from sladesk.tickets.models import Ticket
+
+logger = logging.getLogger("sladesk.mail")
+
+DEFAULT_AUTOREPLY_LIMIT = 5  # automatic replies to one address
+DEFAULT_AUTOREPLY_WINDOW = 3600  # seconds
+LOOP_HEADER = "X-Sladesk-Loop"
+
+
+def autoreply_allowed(*, address: str, now: dt.datetime) -> bool:
+    """Return whether one more automatic reply to ``address`` stays within the rate limit.
+
+    Only automatic answers to inbound mail count (the only ones that can loop; SLA mail to
+    agents and status mail are not limited). At most ``SLADESK_MAIL_AUTOREPLY_LIMIT`` (5) automatic messages to one address in
+    ``SLADESK_MAIL_AUTOREPLY_WINDOW`` seconds (3600): two desks, or a desk and a
+    robot that slipped through, cannot ping-pong for long.
+    """
+    limit = int(getattr(settings, "SLADESK_MAIL_AUTOREPLY_LIMIT", DEFAULT_AUTOREPLY_LIMIT))
+    window = int(getattr(settings, "SLADESK_MAIL_AUTOREPLY_WINDOW", DEFAULT_AUTOREPLY_WINDOW))
+    since = now - dt.timedelta(seconds=window)
+    sent = OutboundMessage.objects.filter(
+        to_address=address.lower(), automatic=True, inbound__isnull=False, created_at__gte=since
+    ).count()
+    return sent < limit
+
+
+def thread_ids(ticket: Ticket | None, *, limit: int = 20) -> list[str]:
+    """Return the Message-IDs of a ticket's conversation, oldest first (the last ``limit``)."""
+    if ticket is None:
+        return []
+    rows: list[tuple[dt.datetime, str]] = list(
+        InboundMessage.objects.filter(ticket=ticket)
+        .exclude(message_id="")
+        .values_list("received_at", "message_id")
+    )
+    rows += list(
+        OutboundMessage.objects.filter(ticket=ticket).values_list("created_at", "message_id")
+    )
+    rows.sort()
+    ids = list(dict.fromkeys(mid for _, mid in rows))
+    return ids[:1] + ids[1:][-(limit - 1) :] if len(ids) > limit else ids
+
+
+def _subject(kind: str, context: dict[str, Any]) -> str:
+    text = render_to_string(f"mail/{kind}_subject.txt", context)
+    return one_line(text)[0][:900]
+
+
+def mail_compose(
+    *,
+    kind: str,
+    to: str,
+    context: dict[str, Any],
+    now: dt.datetime,
+    ticket: Ticket | None = None,
+    inbound: InboundMessage | None = None,
+    automatic: bool = True,
+    dedupe_key: str = "",
+) -> OutboundMessage | None:
+    """Render ``mail/<kind>.txt|.html|_subject.txt`` and enqueue the message to ``to``.
+
+    Returns the ``OutboundMessage`` (None when ``to`` is a support address, when an
+    automatic answer to ``inbound`` would pass the rate limit for ``to``, or when
+    ``dedupe_key`` was enqueued before). Call inside the
+    transaction of the change it tells about.
+    """
+    to = to.strip().lower()
+    if not to or addressing.is_support_address(to):
+        return None  # never mail ourselves
+    if automatic and inbound is not None and not autoreply_allowed(address=to, now=now):
+        logger.warning("automatic %s to %s suppressed: rate limit reached", kind, to)
+        return None
+    dedupe_key = dedupe_key or f"mail:{kind}:{to}:{addressing.new_message_id()}"
+    if Notification.objects.filter(dedupe_key=dedupe_key[:200]).exists():
+        return None
+    message_id = addressing.new_message_id(ticket_id=ticket.pk if ticket else None)
+    references = thread_ids(ticket)
+    if inbound is not None and inbound.message_id and inbound.message_id not in references:
+        references.append(inbound.message_id)
+    in_reply_to = inbound.message_id if inbound is not None and inbound.message_id else ""
+    if not in_reply_to and references:
+        in_reply_to = references[-1]
+    context = {
+        **context,
+        "ticket": ticket,
+        "tag": addressing.ticket_tag(ticket.pk) if ticket else "",
+        "portal_url": getattr(settings, "SLADESK_PORTAL_URL", "") or "",
+        "support_address": addressing.primary_address(),
+    }
+    subject = _subject(kind, context)
+    headers = {
+        "Message-ID": f"<{message_id}>",
+        "Reply-To": addressing.reply_address(ticket.pk) if ticket else addressing.primary_address(),
+        LOOP_HEADER: addressing.mail_domain(),
+    }
+    if in_reply_to:
+        headers["In-Reply-To"] = f"<{in_reply_to}>"
+    if references:
+        headers["References"] = " ".join(f"<{r}>" for r in references)
+    if automatic:
+        headers["Auto-Submitted"] = "auto-replied"
+        headers["X-Auto-Response-Suppress"] = "All"
+        headers["Precedence"] = "auto_reply"
+    if ticket is not None:
+        headers["X-Sladesk-Ticket"] = str(ticket.pk)
+    payload = {
+        "subject": subject,
+        "text": render_to_string(f"mail/{kind}.txt", context),
+        "html": render_to_string(f"mail/{kind}.html", context),
+        "headers": headers,
+        "message_id": message_id,
+    }
+    notification_enqueue(
+        channel="email",
+        kind=f"mail.{kind}",
+        dedupe_key=dedupe_key,
+        payload=payload,
+        address=to,
+        now=now,
+    )
+    return OutboundMessage.objects.create(
+        message_id=message_id,
+        kind=kind,
+        to_address=to,
+        subject=subject,
+        automatic=automatic,
+        created_at=now,
+        ticket=ticket,
+        inbound=inbound,
+        notification=Notification.objects.filter(dedupe_key=dedupe_key[:200]).first(),
+    )
+
+
+@channels.register("email")
+def deliver_email(notification: Notification) -> None:
+    """Send one e-mail notification with Django's e-mail backend (the outbox retries).
+
+    A recipient refused by the relay (5xx) is a permanent failure; anything else
+    (connection refused, 4xx, time-out) is retried with backoff.
+    """
+    payload = notification.payload
+    to = notification.address or (
+        notification.recipient.email if notification.recipient is not None else ""
+    )
+    if not to:
+        raise channels.PermanentFailure("an e-mail notification needs an address")
+    headers = dict(payload.get("headers") or {})
+    text = payload.get("text") or str(payload.get("text") or payload)
+    message = EmailMultiAlternatives(
+        subject=payload.get("subject") or notification.kind,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[to],
+        headers=headers,
+        connection=get_connection(fail_silently=False),
+    )
+    if payload.get("html"):
+        message.attach_alternative(payload["html"], "text/html")
+    try:
+        message.send(fail_silently=False)
+    except smtplib.SMTPRecipientsRefused as exc:
+        codes = [code for code, _ in exc.recipients.values()]
+        if codes and all(500 <= c < 600 for c in codes):
+            raise channels.PermanentFailure(f"recipient refused: {exc.recipients}") from exc
+        raise channels.DeliveryFailed(f"recipient refused for now: {exc.recipients}") from exc
+    except (smtplib.SMTPException, OSError) as exc:
+        raise channels.DeliveryFailed(f"{type(exc).__name__}: {exc}") from exc
+
+
+# -- following the tickets' ledger --------------------------------------------------------
+
+CURSOR = "outbound"
+
+
+def _agent_addresses(ticket: Ticket) -> list[str]:
+    from sladesk.accounts.models import Agent
+
+    if ticket.assignee_id is not None and ticket.assignee is not None:
+        return [ticket.assignee.user.email]
+    if ticket.team_id is None:
+        return []
+    agents = Agent.objects.filter(teams=ticket.team_id, user__is_active=True).select_related("user")
+    return sorted({a.user.email for a in agents if a.user.email})
+
+
+def mail_event_notify(*, event_id: int, now: dt.datetime) -> int:
+    """Mail what one ledger event means to its audience; return how many were enqueued.
+
+    Idempotent: each (event, recipient) is enqueued once (the outbox's dedupe key).
+    """
+    from sladesk.tickets.models import EventKind, Status, TicketEvent, TicketMessage
+
+    event = (
+        TicketEvent.objects.select_related(
+            "ticket__requester", "ticket__assignee__user", "ticket__organisation", "clock"
+        )
+        .filter(pk=event_id)
+        .first()
+    )
+    if event is None:
+        return 0
+    ticket = event.ticket
+    requester = ticket.requester.email if ticket.requester_id else ""
+    sent = 0
+    base = {"event": event, "data": event.data, "clock": event.clock}
+    if event.kind == EventKind.REPLIED and event.data.get("author") == "agent":
+        message = TicketMessage.objects.filter(pk=event.data.get("message")).first()
+        if message is not None and requester:
+            sent += bool(
+                mail_compose(
+                    kind="agent_reply",
+                    to=requester,
+                    ticket=ticket,
+                    context={**base, "message": message},
+                    now=now,
+                    automatic=False,
+                    dedupe_key=f"mail:event:{event.pk}:{requester}",
+                )
+            )
+    elif event.kind == EventKind.STATUS_SET and event.data.get("reason") != "reply" and requester:
+        status_label = dict(Status.choices).get(event.data.get("to", ""), event.data.get("to"))
+        sent += bool(
+            mail_compose(
+                kind="status_change",
+                to=requester,
+                ticket=ticket,
+                context={**base, "status_label": status_label},
+                now=now,
+                dedupe_key=f"mail:event:{event.pk}:{requester}",
+            )
+        )
+    elif event.kind in (EventKind.CLOCK_WARNING, EventKind.CLOCK_BREACHED):
+        kind = "sla_breach" if event.kind == EventKind.CLOCK_BREACHED else "sla_warning"
+        for address in _agent_addresses(ticket):
+            sent += bool(
+                mail_compose(
+                    kind=kind,
+                    to=address,
+                    ticket=ticket,
+                    context=base,
+                    now=now,
+                    dedupe_key=f"mail:event:{event.pk}:{address}",
+                )
+            )
+    return sent
+
+
+def mail_ledger_follow(*, now: dt.datetime, limit: int = 500) -> int:
+    """Mail the ledger events written since the last pass; return how many events were read.
+
+    The cursor row is locked for the pass, so two followers never read the same events.
+    """
+    from sladesk.tickets.models import EventKind, TicketEvent
+
+    kinds = [
+        EventKind.REPLIED,
+        EventKind.STATUS_SET,
+        EventKind.CLOCK_WARNING,
+        EventKind.CLOCK_BREACHED,
+    ]
+    with transaction.atomic():
+        cursor, _ = LedgerCursor.objects.get_or_create(name=CURSOR)
+        cursor = LedgerCursor.objects.select_for_update().get(pk=cursor.pk)
+        ids = list(
+            TicketEvent.objects.filter(pk__gt=cursor.last_event_id)
+            .order_by("id")
+            .values_list("id", "kind")[:limit]
+        )
+        for event_id, kind in ids:
+            if kind in kinds:
+                mail_event_notify(event_id=event_id, now=now)
+        if ids:
+            cursor.last_event_id = ids[-1][0]
+            cursor.save(update_fields=["last_event_id"])
+    return len(ids)
+
+
+def mail_reminders_send(*, now: dt.datetime, after: dt.timedelta | None = None) -> int:
+    """Remind requesters of tickets waiting on them for longer than ``after`` (once per wait).
+
+    ``after`` defaults to ``SLADESK_MAIL_REMINDER_HOURS`` (72 h).
+    """
+    from sladesk.tickets.models import EventKind, Status, Ticket, TicketEvent
+
+    after = after or dt.timedelta(hours=int(getattr(settings, "SLADESK_MAIL_REMINDER_HOURS", 72)))
+    sent = 0
+    waiting = Ticket.objects.filter(status=Status.WAITING_ON_CUSTOMER).select_related("requester")
+    for ticket in waiting.iterator():
+        since = (
+            TicketEvent.objects.filter(ticket=ticket, kind=EventKind.STATUS_SET)
+            .order_by("-at", "-id")
+            .first()
+        )
+        if since is None or now - since.at < after or not ticket.requester_id:
+            continue
+        with transaction.atomic():
+            sent += bool(
+                mail_compose(
+                    kind="waiting_reminder",
+                    to=ticket.requester.email,
+                    ticket=ticket,
+                    context={"since": since.at},
+                    now=now,
+                    dedupe_key=f"mail:reminder:{since.pk}",
+                )
+            )
+    return sent

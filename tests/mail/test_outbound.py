@@ -1,0 +1,145 @@
+"""Outbound mail: threading headers, the ledger follower, SLA mail to agents, retries."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import smtplib
+from email import policy
+
+import pytest
+from django.core import mail as django_mail
+from django.test import override_settings
+
+from sladesk.mail import addressing
+from sladesk.mail.models import OutboundMessage
+from sladesk.mail.outbound import mail_ledger_follow, mail_reminders_send
+from sladesk.notifications.models import Notification
+from sladesk.notifications.services import notifications_deliver_due
+from sladesk.tickets.services import ticket_reply, ticket_status_set
+from sladesk.tickets.sweep import sla_sweep_all
+from tests.accounts.factories import NOW
+from tests.mail.conftest import eml
+from tests.mail.test_services import ingest
+
+
+@pytest.fixture
+def emailed(world):
+    """A ticket opened by e-mail (acknowledged), and the ledger read up to now."""
+    inbound = ingest(eml("outlook-new-request-cp1252.eml"))
+    mail_ledger_follow(now=NOW)
+    return inbound.ticket
+
+
+def sent_to(address):
+    return [m for m in django_mail.outbox if m.to == [address]]
+
+
+def test_agent_reply_is_mailed_to_the_requester_threaded(world, emailed):
+    later = NOW + dt.timedelta(minutes=30)
+    ticket_reply(
+        ticket=emailed,
+        body="Please send the output of `df -h`.",
+        actor=world.actor(world.engineer),
+        now=later,
+    )
+    assert mail_ledger_follow(now=later) > 0
+    notifications_deliver_due(now=later)
+    out = OutboundMessage.objects.get(kind="agent_reply")
+    assert out.automatic is False
+    message = sent_to("gus@globex.example")[-1].message()
+    parsed = email.message_from_bytes(message.as_bytes(), policy=policy.default)
+    ack = OutboundMessage.objects.get(kind="acknowledgement")
+    references = parsed["References"].split()
+    # The customer's first message, then our acknowledgement: every client threads it.
+    assert references[0] == "<DB9PR01MB1234.outlook-gus-1@DB9PR01MB1234.eurprd01.prod.outlook.com>"
+    assert f"<{ack.message_id}>" in references
+    assert parsed["In-Reply-To"].strip() == references[-1]
+    assert parsed["Auto-Submitted"] is None
+    assert addressing.ticket_tag(emailed.pk) in parsed["Subject"]
+    assert "df -h" in parsed.get_body(("plain",)).get_content()
+    # Reading the ledger again sends nothing twice.
+    assert mail_ledger_follow(now=later) == 0
+    assert OutboundMessage.objects.filter(kind="agent_reply").count() == 1
+
+
+def test_status_change_is_mailed_as_automatic(world, emailed):
+    later = NOW + dt.timedelta(minutes=5)
+    ticket_status_set(
+        ticket=emailed,
+        status="waiting_on_customer",
+        actor=world.actor(world.engineer),
+        reason="need logs",
+        now=later,
+    )
+    mail_ledger_follow(now=later)
+    out = OutboundMessage.objects.get(kind="status_change")
+    assert out.automatic is True and out.to_address == "gus@globex.example"
+    assert "waiting" in out.subject.lower()
+    assert out.notification.payload["headers"]["Auto-Submitted"] == "auto-replied"
+
+
+def test_waiting_reminder_once_per_wait(world, emailed):
+    later = NOW + dt.timedelta(minutes=5)
+    ticket_status_set(
+        ticket=emailed, status="waiting_on_customer", actor=world.actor(world.engineer), now=later
+    )
+    assert mail_reminders_send(now=later + dt.timedelta(hours=1)) == 0
+    assert mail_reminders_send(now=later + dt.timedelta(days=4)) == 1
+    assert mail_reminders_send(now=later + dt.timedelta(days=5)) == 0
+
+
+def test_sla_warnings_and_breaches_go_to_agents(world, emailed):
+    far = NOW + dt.timedelta(days=10)
+    sla_sweep_all(now=far)
+    mail_ledger_follow(now=far)
+    kinds = set(
+        OutboundMessage.objects.filter(kind__startswith="sla_").values_list("kind", "to_address")
+    )
+    agent_mail = emailed.assignee.user.email if emailed.assignee_id else None
+    assert ("sla_breach", agent_mail) in kinds
+    breach = OutboundMessage.objects.filter(kind="sla_breach").first()
+    assert "SLA BREACH" in breach.subject and f"#{emailed.pk}" in breach.subject
+
+
+class Refusing:
+    def __init__(self, *a, **k):
+        pass
+
+    def open(self):
+        raise ConnectionRefusedError("relay down")
+
+    def send_messages(self, messages):
+        raise smtplib.SMTPServerDisconnected("relay down")
+
+    def close(self):
+        pass
+
+
+def test_delivery_failure_is_retried_with_backoff_then_logged(world, monkeypatch):
+    from sladesk.mail import outbound
+
+    monkeypatch.setattr(outbound, "get_connection", lambda **k: Refusing())
+    with override_settings(SLADESK_OUTBOX_MAX_ATTEMPTS=2):
+        inbound = ingest(eml("outlook-new-request-cp1252.eml"))
+        ack = OutboundMessage.objects.get(inbound=inbound)
+        row = Notification.objects.get(pk=ack.notification_id)
+        assert (row.status, row.attempts) == ("failed", 1)
+        assert "relay down" in row.last_error and row.next_attempt_at > NOW
+        notifications_deliver_due(now=row.next_attempt_at)
+        row.refresh_from_db()
+        assert (row.status, row.attempts) == ("dead", 2)
+
+
+def test_recipient_refused_by_the_relay_is_permanent(world, monkeypatch):
+    from sladesk.mail import outbound
+
+    class Rejecting(Refusing):
+        def send_messages(self, messages):
+            raise smtplib.SMTPRecipientsRefused({"gus@globex.example": (550, b"no such user")})
+
+    monkeypatch.setattr(outbound, "get_connection", lambda **k: Rejecting())
+    inbound = ingest(eml("outlook-new-request-cp1252.eml"))
+    row = OutboundMessage.objects.get(inbound=inbound).notification
+    row.refresh_from_db()
+    assert row.status == "dead" and "recipient refused" in row.last_error
