@@ -4,6 +4,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 PORT ?= 8000
+MAIL_PORT ?= 2525
 BIN := $(VENV)/bin
 SLADESK := $(BIN)/sladesk
 export PORT
@@ -12,6 +13,7 @@ export PORT
 
 help:
 	@echo "make run      create .venv, install, migrate SQLite under var/, seed the demo, serve on http://127.0.0.1:$(PORT)"
+	@echo "              (with a worker and the SMTP server on 127.0.0.1:$(MAIL_PORT) in the background)"
 	@echo "make test     install the test dependencies and run every test"
 	@echo "make lint     ruff check + ruff format --check"
 	@echo "make typecheck  mypy"
@@ -40,7 +42,12 @@ run: install
 	$(SLADESK) migrate --noinput
 	$(SLADESK) policy check
 	$(SLADESK) demo --url http://127.0.0.1:$(PORT)/
-	$(SLADESK) serve --port $(PORT)
+	@echo "Background: sladesk worker (SLA sweep, outbox) -> var/worker.log;" \
+	      "sladesk mail serve on 127.0.0.1:$(MAIL_PORT) for support@sladesk.localhost -> var/mail.log"
+	@$(SLADESK) worker > var/worker.log 2>&1 & worker=$$!; \
+	 $(SLADESK) mail serve --port $(MAIL_PORT) > var/mail.log 2>&1 & mail=$$!; \
+	 trap 'kill $$worker $$mail 2>/dev/null' EXIT INT TERM; \
+	 $(SLADESK) serve --port $(PORT)
 
 test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
