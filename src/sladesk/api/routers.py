@@ -23,6 +23,8 @@ def register_routers(api: NinjaAPI) -> None:
         subscriptions,
         tokens,
     )
+    from sladesk.notifications import api as notifications
+    from sladesk.tickets import api as tickets
 
     for module in (
         me,
@@ -35,7 +37,7 @@ def register_routers(api: NinjaAPI) -> None:
         tokens,
         agents,
         audit,
+        tickets,
+        notifications,
     ):
         api.add_router("", module.router)
-    api.add_router("", __import__("sladesk.tickets.api", fromlist=["router"]).router)  # tickets
-    api.add_router("", __import__("sladesk.notifications.api", fromlist=["router"]).router)  # notifications
