@@ -39,3 +39,14 @@ def test_an_agent_sees_their_role_and_may_change_only_their_name(api_as):
     )
     assert me.patch("/me", {"name": "Morgan Lee"}).json()["name"] == "Morgan Lee"
     assert error(me.patch("/me", {"phone": "1"}), 422) == "invalid_input"
+
+
+def test_unknown_fields_are_refused_not_ignored(api_as):
+    acme = make_org("Acme", domains=["acme.example"], plan="premier")
+    me = api_as(make_contact(acme, "maria", name="Maria").user)
+    response = me.patch("/me", {"name": "Maria G", "email": "evil@x.example"})
+    assert error(response, 422) == "invalid_input"
+    body = response.json()["error"]
+    assert "email" in body["message"]
+    assert [f["loc"][-1] for f in body["details"]["fields"]] == ["email"]
+    assert me.get("/me").json()["name"] == "Maria"  # nothing was applied

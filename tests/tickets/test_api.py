@@ -89,9 +89,42 @@ class TestCreate:
         assert response.status_code == 403
         assert error(response) == "environment_other_organisation"
 
+    def test_door_refusal_hides_agent_flags_from_contacts(self, client, world):
+        response = Api(client, world.maria).post("/tickets", {**NEW, "environment_id": 999999})
+        assert response.status_code == 403 and error(response) == "unknown_environment"
+        body = response.json()["error"]
+        assert "flags" not in body["details"]
+        assert [r["code"] for r in body["details"]["reasons"]] == ["unknown_environment"]
+        assert "senior support" not in json.dumps(body)
+
+    def test_door_refusal_keeps_agent_flags_for_agents(self, client, world):
+        response = Api(client, world.engineer).post(
+            "/tickets", {**NEW, "requester_email": world.maria.email, "environment_id": 999999}
+        )
+        assert response.status_code == 403 and error(response) == "unknown_environment"
+        flags = [f["code"] for f in response.json()["error"]["details"]["flags"]]
+        assert "senior_routing" in flags
+
     def test_invalid_input_shape(self, client, world):
         response = Api(client, world.gus).post("/tickets", {"subject": "x"})
         assert response.status_code == 422 and error(response) == "invalid_input"
+
+    def test_unknown_field_is_refused(self, client, world):
+        response = Api(client, world.gus).post("/tickets", {**NEW, "organisation_id": 1})
+        assert response.status_code == 422 and error(response) == "invalid_input"
+        body = response.json()["error"]
+        assert "organisation_id" in body["message"]
+        assert any(f["loc"][-1] == "organisation_id" for f in body["details"]["fields"])
+
+    def test_every_validation_error_is_listed(self, client, world):
+        response = Api(client, world.gus).post(
+            "/tickets", {"subject": "x", "severity": "L2", "category": "performance", "bogus": 1}
+        )
+        assert response.status_code == 422 and error(response) == "invalid_input"
+        body = response.json()["error"]
+        locs = {f["loc"][-1] for f in body["details"]["fields"]}
+        assert {"description", "bogus"} <= locs
+        assert body["message"].startswith(".".join(body["details"]["fields"][0]["loc"][1:]) + ":")
 
     def test_domain_validation(self, client, world):
         response = Api(client, world.gus).post("/tickets", {**NEW, "severity": "L9"})
@@ -194,6 +227,27 @@ class TestList:
                 if cursor is None:
                     break
             assert sorted(seen) == sorted(t.pk for t in made) and len(seen) == len(made), sort
+
+    @pytest.mark.parametrize(
+        ("parameter", "value", "allowed"),
+        [("status", "bogus", "waiting_on_customer"), ("severity", "L9", "L1")],
+    )
+    def test_unknown_filter_values_are_refused(self, client, world, parameter, value, allowed):
+        open_ticket(world.gus)
+        response = Api(client, world.engineer).get("/tickets", **{parameter: value})
+        assert response.status_code == 422 and error(response) == "invalid_input"
+        body = response.json()["error"]
+        assert parameter in body["message"] and value in body["message"]
+        assert allowed in body["message"]
+        assert body["details"]["parameter"] == parameter
+        assert body["details"]["unknown"] == [value]
+        assert allowed in body["details"]["allowed"]
+
+    def test_known_filter_values_still_filter(self, client, world):
+        mine = open_ticket(world.gus, severity="L2")
+        api = Api(client, world.engineer)
+        ids = [t["id"] for t in api.get("/tickets", severity="L2", status="new").json()["items"]]
+        assert ids == [mine.pk]
 
     def test_bad_cursor_sort_and_limit(self, client, world):
         api = Api(client, world.engineer)

@@ -9,12 +9,35 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from sladesk.accounts.access import Principal
+from sladesk.accounts.door import RequestRefused
 from sladesk.core.exceptions import DeskError
+
+#: Keys of a door refusal's details meant for agents only (the door's agent flags, such as
+#: "premier: route to the senior support team"). Contacts see the refusal reasons only.
+AGENT_ONLY_DOOR_DETAILS = frozenset({"flags"})
 
 
 def error_body(*, code: str, message: str, details: Any = None) -> dict[str, Any]:
     """Return the error envelope every endpoint uses."""
     return {"error": {"code": code, "message": message, "details": details or {}}}
+
+
+def _is_agent(request: HttpRequest) -> bool:
+    who = getattr(request, "auth", None)
+    return isinstance(who, Principal) and who.is_agent
+
+
+def audience_details(request: HttpRequest, exc: DeskError) -> Any:
+    """Return ``exc.details`` as the caller may see them.
+
+    A door refusal (``RequestRefused``) carries the reasons (meant for the requester) and
+    the agent flags; anyone but an agent gets the reasons only.
+    """
+    details = exc.details
+    if isinstance(exc, RequestRefused) and isinstance(details, dict) and not _is_agent(request):
+        return {k: v for k, v in details.items() if k not in AGENT_ONLY_DOOR_DETAILS}
+    return details
 
 
 def install_error_handlers(api: NinjaAPI) -> None:
@@ -24,7 +47,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def desk_error(request: HttpRequest, exc: DeskError) -> HttpResponse:
         return api.create_response(
             request,
-            error_body(code=exc.code, message=exc.message, details=exc.details),
+            error_body(code=exc.code, message=exc.message, details=audience_details(request, exc)),
             status=exc.status,
         )
 

@@ -6,6 +6,17 @@ from typing import Any
 
 from ninja import Schema
 from ninja.responses import codes_4xx
+from pydantic import ConfigDict
+
+
+class InputSchema(Schema):
+    """Base of every request body schema: unknown fields are refused, not ignored.
+
+    A typo such as ``"organisation_id"`` in a body answers 422 ``invalid_input`` naming
+    the field rather than silently succeeding without it.
+    """
+
+    model_config = ConfigDict(extra="forbid")
 
 
 class ErrorBody(Schema):

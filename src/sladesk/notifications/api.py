@@ -11,7 +11,7 @@ from ninja import Query, Router, Schema
 from sladesk.accounts.access import require_scope
 from sladesk.api.auth import principal, token_auth
 from sladesk.api.pagination import MAX_LIMIT, decode_cursor, encode_cursor
-from sladesk.api.schemas import ERRORS
+from sladesk.api.schemas import ERRORS, InputSchema
 from sladesk.core import time
 from sladesk.core.exceptions import ValidationFailed
 from sladesk.notifications import selectors, services
@@ -41,7 +41,7 @@ class ListQuery(Schema):
     cursor: str | None = None
 
 
-class ReadIn(Schema):
+class ReadIn(InputSchema):
     ids: list[int] | None = None  # none given: all unread
 
 

@@ -21,12 +21,13 @@ from ninja.files import UploadedFile
 from sladesk.accounts.access import Principal, require_scope
 from sladesk.accounts.models import Agent, Team
 from sladesk.api.auth import actor, principal, token_auth
-from sladesk.api.schemas import ERRORS
+from sladesk.api.schemas import ERRORS, InputSchema
 from sladesk.core import time
 from sladesk.core.exceptions import NotFound, ValidationFailed
 from sladesk.policy import Policy, get_policy
 from sladesk.tickets import access, selectors, sla
 from sladesk.tickets.models import Attachment, Ticket, TicketClock, TicketMessage
+from sladesk.tickets.models import Status as TicketStatus
 from sladesk.tickets.services import (
     AttachmentTooLarge,
     Upload,
@@ -151,7 +152,7 @@ class TicketPage(Schema):
     next_cursor: str | None
 
 
-class TicketIn(Schema):
+class TicketIn(InputSchema):
     subject: str
     description: str
     severity: str
@@ -184,22 +185,22 @@ class MessageOut(Schema):
     attachments: list[AttachmentOut]
 
 
-class MessageIn(Schema):
+class MessageIn(InputSchema):
     body: str
     internal: bool = False
 
 
-class SeverityIn(Schema):
+class SeverityIn(InputSchema):
     severity: str
     reason: str
 
 
-class StatusIn(Schema):
+class StatusIn(InputSchema):
     status: str
     reason: str = ""
 
 
-class AssigneeIn(Schema):
+class AssigneeIn(InputSchema):
     agent_id: int | None = None
     team: str | None = None
     reason: str = ""
@@ -459,6 +460,18 @@ def ticket_create(request: HttpRequest, payload: TicketIn) -> Status[Any]:
     )
 
 
+def _choice_filter(parameter: str, given: list[str], allowed: list[str]) -> None:
+    """Refuse a filter value outside ``allowed`` (422 ``invalid_input``) instead of matching nothing."""
+    unknown = [value for value in given if value not in allowed]
+    if unknown:
+        raise ValidationFailed(
+            f"{parameter}: unknown value {', '.join(map(repr, unknown))}"
+            f" (allowed: {', '.join(allowed)})",
+            code="invalid_input",
+            details={"parameter": parameter, "unknown": unknown, "allowed": allowed},
+        )
+
+
 @router.get("/tickets", response={200: TicketPage, **ERRORS}, summary="List tickets")
 def ticket_index(request: HttpRequest, q: Query[ListQuery]) -> TicketPage:
     """List tickets a caller may see, filtered and sorted (``sort=due``, ``-opened``, ...).
@@ -468,6 +481,8 @@ def ticket_index(request: HttpRequest, q: Query[ListQuery]) -> TicketPage:
     """
     who = _reader(request)
     now = time.now()
+    _choice_filter("status", q.status, [s.value for s in TicketStatus])
+    _choice_filter("severity", q.severity, list(get_policy().severities))
     assignee: int | None = None
     unassigned = False
     if q.assignee == "none":

@@ -10,7 +10,7 @@ from sladesk.accounts.models import Agent, Team
 from sladesk.accounts.services import agent_add, agent_update
 from sladesk.api.auth import actor, principal, token_auth
 from sladesk.api.pagination import DEFAULT_LIMIT, paginate
-from sladesk.api.schemas import ERRORS
+from sladesk.api.schemas import ERRORS, InputSchema
 from sladesk.core.exceptions import NotFound
 
 router = Router(tags=["agents"], auth=token_auth)
@@ -30,14 +30,14 @@ class AgentPage(Schema):
     next_cursor: str | None
 
 
-class AgentIn(Schema):
+class AgentIn(InputSchema):
     email: str
     name: str
     role: str
     teams: list[str] | None = None  # default: senior engineers join the senior team
 
 
-class AgentPatch(Schema):
+class AgentPatch(InputSchema):
     name: str | None = None
     role: str | None = None
     teams: list[str] | None = None

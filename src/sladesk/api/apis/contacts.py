@@ -14,7 +14,7 @@ from sladesk.accounts.selectors import contact_list
 from sladesk.accounts.services import contact_add, contact_remove, contact_replace, contact_update
 from sladesk.api.auth import actor, principal, token_auth
 from sladesk.api.pagination import DEFAULT_LIMIT, paginate
-from sladesk.api.schemas import ERRORS
+from sladesk.api.schemas import ERRORS, InputSchema
 from sladesk.core.exceptions import PermissionDenied
 
 router = Router(tags=["contacts"], auth=token_auth)
@@ -40,7 +40,7 @@ class ContactPage(Schema):
     next_cursor: str | None
 
 
-class ContactIn(Schema):
+class ContactIn(InputSchema):
     email: str
     name: str
     phone: str = ""
@@ -48,7 +48,7 @@ class ContactIn(Schema):
     named: bool | None = None  # default: as the plan says (named on Premier)
 
 
-class ContactPatch(Schema):
+class ContactPatch(InputSchema):
     name: str | None = None
     phone: str | None = None
     role: str | None = None
@@ -56,7 +56,7 @@ class ContactPatch(Schema):
     named: bool | None = None  # agents only
 
 
-class ContactReplaceIn(Schema):
+class ContactReplaceIn(InputSchema):
     email: str
     name: str
     phone: str = ""

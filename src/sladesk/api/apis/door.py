@@ -10,7 +10,7 @@ from ninja import Router, Schema
 from sladesk.accounts.access import Can, require
 from sladesk.accounts.door import CHANNELS, Decision, request_check
 from sladesk.api.auth import principal, token_auth
-from sladesk.api.schemas import ERRORS
+from sladesk.api.schemas import ERRORS, InputSchema
 from sladesk.core import time
 from sladesk.core.exceptions import ValidationFailed
 
@@ -38,7 +38,7 @@ class DecisionOut(Schema):
     environment_id: int | None
 
 
-class CheckIn(Schema):
+class CheckIn(InputSchema):
     channel: str
     requester_email: str
     organisation: str | None = None  # id, reference or exact name; default: the requester's

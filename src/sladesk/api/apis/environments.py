@@ -21,7 +21,7 @@ from sladesk.accounts.services import (
 )
 from sladesk.api.auth import actor, principal, token_auth
 from sladesk.api.pagination import DEFAULT_LIMIT, paginate
-from sladesk.api.schemas import ERRORS
+from sladesk.api.schemas import ERRORS, InputSchema
 from sladesk.core import time
 
 router = Router(tags=["environments"], auth=token_auth)
@@ -58,7 +58,7 @@ class EnvironmentPage(Schema):
     next_cursor: str | None
 
 
-class EnvironmentIn(Schema):
+class EnvironmentIn(InputSchema):
     name: str
     is_production: bool
     version: str
@@ -72,7 +72,7 @@ class EnvironmentIn(Schema):
     notes: str = ""
 
 
-class EnvironmentPatch(Schema):
+class EnvironmentPatch(InputSchema):
     name: str | None = None
     is_production: bool | None = None
     version: str | None = None

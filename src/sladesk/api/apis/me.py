@@ -11,7 +11,7 @@ from sladesk.accounts.models import Agent
 from sladesk.accounts.services import agent_update, contact_update
 from sladesk.api.apis.door import DecisionOut, decision_out
 from sladesk.api.auth import actor, principal, token_auth
-from sladesk.api.schemas import ERRORS
+from sladesk.api.schemas import ERRORS, InputSchema
 from sladesk.core import time
 from sladesk.core.exceptions import ValidationFailed
 
@@ -29,7 +29,7 @@ class MeOut(Schema):
     scopes: list[str]
 
 
-class ProfilePatch(Schema):
+class ProfilePatch(InputSchema):
     name: str | None = None
     phone: str | None = None  # contacts
     role: str | None = None  # contacts: their role at the organisation

@@ -19,7 +19,7 @@ from sladesk.accounts.selectors import (
 from sladesk.accounts.services import organisation_create, organisation_update
 from sladesk.api.auth import actor, principal, token_auth
 from sladesk.api.pagination import DEFAULT_LIMIT, paginate
-from sladesk.api.schemas import ERRORS
+from sladesk.api.schemas import ERRORS, InputSchema
 from sladesk.core import time
 
 router = Router(tags=["organisations"], auth=token_auth)
@@ -49,7 +49,7 @@ class OrganisationPage(Schema):
     next_cursor: str | None
 
 
-class OrganisationIn(Schema):
+class OrganisationIn(InputSchema):
     name: str
     domains: list[str]
     time_zone: str = "UTC"
@@ -57,7 +57,7 @@ class OrganisationIn(Schema):
     slug: str = ""
 
 
-class OrganisationPatch(Schema):
+class OrganisationPatch(InputSchema):
     name: str | None = None
     domains: list[str] | None = None
     time_zone: str | None = None

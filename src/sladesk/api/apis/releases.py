@@ -15,7 +15,7 @@ from sladesk.accounts.selectors import release_catalogue, release_list
 from sladesk.accounts.services import release_remove, release_save
 from sladesk.accounts.services.releases import release_spec
 from sladesk.api.auth import actor, principal, token_auth
-from sladesk.api.schemas import ERRORS
+from sladesk.api.schemas import ERRORS, InputSchema
 from sladesk.core import time
 from sladesk.core.exceptions import NotFound
 
@@ -38,7 +38,7 @@ class ReleaseListOut(Schema):
     items: list[ReleaseOut]
 
 
-class ReleaseIn(Schema):
+class ReleaseIn(InputSchema):
     released_on: dt.date
     extended_support: bool = False
     support_ends: dt.date | None = None

@@ -19,7 +19,7 @@ from sladesk.accounts.services import (
 )
 from sladesk.api.auth import actor, principal, token_auth
 from sladesk.api.pagination import DEFAULT_LIMIT, paginate
-from sladesk.api.schemas import ERRORS
+from sladesk.api.schemas import ERRORS, InputSchema
 from sladesk.core import time
 
 router = Router(tags=["subscriptions"], auth=token_auth)
@@ -45,24 +45,24 @@ class SubscriptionPage(Schema):
     next_cursor: str | None
 
 
-class SubscriptionIn(Schema):
+class SubscriptionIn(InputSchema):
     plan_id: str
     starts_on: dt.date
     ends_on: dt.date | None = None  # default: one year
     notes: str = ""
 
 
-class RenewIn(Schema):
+class RenewIn(InputSchema):
     ends_on: dt.date | None = None  # default: one more year
     plan_id: str | None = None  # default: the same plan
 
 
-class CancelIn(Schema):
+class CancelIn(InputSchema):
     reason: str
     effective: dt.date | None = None  # default: today
 
 
-class ChangePlanIn(Schema):
+class ChangePlanIn(InputSchema):
     plan_id: str
     effective: dt.date
 

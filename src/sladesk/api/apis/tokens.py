@@ -14,7 +14,7 @@ from sladesk.accounts.rules import normalise_email
 from sladesk.accounts.services import api_token_create, api_token_revoke
 from sladesk.api.auth import actor, principal, token_auth
 from sladesk.api.pagination import DEFAULT_LIMIT, paginate
-from sladesk.api.schemas import ERRORS
+from sladesk.api.schemas import ERRORS, InputSchema
 from sladesk.core.exceptions import NotFound, PermissionDenied
 
 router = Router(tags=["tokens"], auth=token_auth)
@@ -41,7 +41,7 @@ class TokenPage(Schema):
     next_cursor: str | None
 
 
-class TokenIn(Schema):
+class TokenIn(InputSchema):
     name: str = ""
     scopes: list[str] = ["read"]
     expires_at: dt.datetime | None = None
