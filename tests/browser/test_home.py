@@ -12,8 +12,8 @@ def test_front_page_shows_the_first_response_table(page, live_server):
     table = page.get_by_role("table", name="First-response targets")
     assert "Premier Support" in table.inner_text()
     premier_row = page.get_by_role("row", name="Premier Support")
-    assert "1 h in always" in premier_row.inner_text()
-    assert "2 h in always" in premier_row.inner_text()
+    assert "1 h, around the clock" in premier_row.inner_text()
+    assert "2 h, around the clock" in premier_row.inner_text()
 
 
 def test_wrong_password_is_refused_with_a_reason(page, live_server, django_user_model):

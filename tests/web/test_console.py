@@ -69,6 +69,11 @@ def test_filters_by_plan_level_organisation_status_and_category(world, sam):
         "category=performance"
     )
     assert "Nothing in this queue" in get("status=solved")
+    by_name = get("organisation=acme+corporation")
+    assert "Acme perf" in by_name and "Globex bug" not in by_name
+    page = get("")
+    assert '<option value="Acme Corporation"' in page  # the filter offers the organisations
+    assert '<td title="enterprise">Enterprise (E20)</td>' in page  # plan names, as the filter
 
 
 def test_queue_query_count_does_not_grow_with_the_tickets(
@@ -147,11 +152,24 @@ def test_an_internal_note_does_not_meet_the_clock(world, sam):
 
 def test_changing_the_level_needs_a_reason(world, sam):
     ticket = open_ticket(world.gus, severity="L3", now=now())
-    response = sam.post(f"/console/tickets/{ticket.pk}/severity/", {"severity": "L1"})
+    url = f"/console/tickets/{ticket.pk}/severity/"
+    response = sam.post(url, {"severity": "L1"}, HTTP_HX_REQUEST="true")
     body = response.content.decode()
-    assert response.status_code == 422
+    assert response.status_code == 422  # htmx: the form comes back with its error
     assert 'id="id_severity_reason-error"' in body
     assert 'aria-describedby="id_severity_reason-error"' in body
+    # a plain POST goes back to the ticket's own URL (a reload never re-posts)
+    response = sam.post(url, {"severity": "L1"})
+    assert response.status_code == 302
+    assert response["Location"] == f"/console/tickets/{ticket.pk}/#actions-title"
+    page = sam.get(f"/console/tickets/{ticket.pk}/")
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert "The level was not changed: give a reason" in body
+    assert 'id="id_severity_reason-error"' in body
+    assert '<option value="L1" selected>' in body  # what was chosen is kept
+    again = sam.get(f"/console/tickets/{ticket.pk}/").content.decode()
+    assert "The level was not changed" not in again  # shown once
     response = sam.post(
         f"/console/tickets/{ticket.pk}/severity/", {"severity": "L1", "reason": "outage"}
     )
@@ -163,8 +181,10 @@ def test_changing_the_level_needs_a_reason(world, sam):
 def test_status_machine_refusals_are_shown(world, sam):
     ticket = open_ticket(world.gus, now=now())
     response = sam.post(f"/console/tickets/{ticket.pk}/status/", {"status": "closed"})
-    assert response.status_code == 422
-    assert "invalid" in response.content.decode().lower() or "may go" in response.content.decode()
+    assert response.status_code == 302
+    body = sam.get(response["Location"]).content.decode()
+    assert "The status was not changed" in body
+    assert "invalid" in body.lower() or "may go" in body
     response = sam.post(f"/console/tickets/{ticket.pk}/status/", {"status": "solved"})
     assert response.status_code == 302
     ticket.refresh_from_db()
@@ -185,9 +205,11 @@ def test_assigning_to_an_agent(world, sam):
     ticket.refresh_from_db()
     assert ticket.assignee_id == world.engineer.pk
     response = sam.post(f"/console/tickets/{ticket.pk}/assignee/", {"agent": world.engineer.pk})
-    assert response.status_code == 422
-    assert 'id="id_agent-error"' in response.content.decode()
-    response = sam.post(f"/console/tickets/{ticket.pk}/assignee/", {"agent": "99999"})
+    assert response.status_code == 302
+    assert 'id="id_agent-error"' in sam.get(response["Location"]).content.decode()
+    response = sam.post(
+        f"/console/tickets/{ticket.pk}/assignee/", {"agent": "99999"}, HTTP_HX_REQUEST="true"
+    )
     assert response.status_code == 422
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -71,3 +72,28 @@ def test_bar_chart_escapes_labels():
     svg = bar_chart(title="<t>", bars=[("<b>", 1.0), ("ok", 0.0)])
     assert "<b>" not in svg and "&lt;b&gt;" in svg
     assert "&lt;t&gt;" in svg and svg.count("<rect") == 2
+
+
+def _tick_labels(svg: str) -> list[str]:
+    return re.findall(r'<text [^>]*class="tick"[^>]*>([^<]*)</text>', svg)
+
+
+def test_bar_chart_turns_long_labels_so_they_never_overlap():
+    labels = [label for label, _ in dashboard.BACKLOG_BUCKETS] + ["no clock running"]
+    svg = bar_chart(title="t", bars=[(label, 1.0) for label in labels])
+    assert svg.count('transform="rotate(-') == len(labels)
+    assert "no clock running" in _tick_labels(svg)  # not cut off: the box grew to hold it
+    weeks = bar_chart(title="w", bars=[(f"{i:02d} Sep", 1.0) for i in range(12)])
+    assert weeks.count("rotate(-") == 12
+
+
+def test_bar_chart_keeps_short_labels_level():
+    svg = bar_chart(title="t", bars=[("L1", 1.0), ("L2", 2.0)])
+    assert "rotate(" not in svg
+
+
+def test_dashboard_table_uses_plan_names(history, sam):
+    body = sam.get("/console/dashboard/").content.decode()
+    plan = get_policy().plans["enterprise"]
+    assert f'<th scope="row">{plan.name}</th>' in body
+    assert '<th scope="row">enterprise</th>' not in body

@@ -111,7 +111,7 @@ def test_opening_a_ticket_with_a_log_redirects_to_its_page(world, maria):
     assert ticket.attachments.get().filename == "server.log"
     page = maria.get(response["Location"]).content.decode()
     assert "server.log" in page
-    assert "first response" in page and "due in" in page
+    assert "First response" in page and "due in" in page
 
 
 def test_htmx_submission_answers_with_a_client_redirect(world, maria):
@@ -262,3 +262,56 @@ def test_page_links_keep_the_filters(world, maria, monkeypatch):
         open_ticket(world.maria, subject=f"Paged {i}", severity="L3", now=now())
     body = maria.get("/portal/?severity=L3&state=all").content.decode()
     assert "?severity=L3&amp;state=all&amp;page=2" in body
+
+
+def test_the_ticket_page_speaks_plainly_about_clocks_and_levels(world, maria, sam):
+    ticket = open_ticket(world.maria, severity="L2", now=time.now())
+    body = maria.get(f"/portal/tickets/{ticket.pk}/").content.decode()
+    assert "1 h in always" not in body.replace('title="2 h in always"', "")
+    assert "2 h, around the clock at L2" in body
+    assert '<span class="clock-name">First response</span>' in body
+    sam.post(f"/console/tickets/{ticket.pk}/reply/", {"kind": "reply", "body": "on it"})
+    body = maria.get(f"/portal/tickets/{ticket.pk}/").content.decode()
+    assert "<dt>met</dt><dd>at " in body and "(after " in body
+    assert "remaining" not in body
+    sam.post(f"/console/tickets/{ticket.pk}/severity/", {"severity": "L1", "reason": "outage"})
+    body = maria.get(f"/portal/tickets/{ticket.pk}/").content.decode()
+    assert "Level changed by the support team: outage" in body
+    assert "set by an agent" not in body
+
+
+def test_a_staging_ticket_shows_one_line_about_its_level(world, maria):
+    ticket = open_ticket(world.maria, severity="L2", environment=world.acme_staging, now=time.now())
+    body = maria.get(f"/portal/tickets/{ticket.pk}/").content.decode()
+    assert "acme staging is not a production environment" in body
+    assert body.count("not production") <= 1  # the meta line only, no second note
+    assert "non production" not in body
+
+
+def test_the_category_starts_empty_and_is_required(world, maria):
+    body = maria.get("/portal/tickets/new/").content.decode()
+    assert '<option value="">Choose a category…</option>' in body
+    assert '<option value="installation" selected>' not in body
+    response = maria.post("/portal/tickets/new/", {"subject": "x", "description": "y"})
+    assert response.status_code == 422
+    assert 'id="id_category-error"' in response.content.decode()
+
+
+def test_field_errors_clear_while_typing_in_desk_js():
+    from pathlib import Path
+
+    import sladesk.web
+
+    js = (Path(sladesk.web.__file__).parent / "static/web/desk.js").read_text()
+    assert 'addEventListener("input", clearFieldError)' in js
+
+
+def test_suggestions_list_only_articles_sharing_a_significant_word(world, maria):
+    from sladesk.kb.demo import seed_kb_demo
+
+    seed_kb_demo()
+    body = maria.get(
+        "/portal/tickets/new/suggest/?subject=Users+cannot+log+in+with+SAML"
+    ).content.decode()
+    titles = re.findall(r'target="_blank" rel="noopener">([^<]+)</a>', body)
+    assert titles == ["Users cannot log in after enabling SAML"]

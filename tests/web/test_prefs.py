@@ -16,7 +16,7 @@ def test_the_profile_sets_the_zone_and_the_browser_does_not_override_it(world, m
     ticket = open_ticket(world.maria, now=time.now())
     body = maria.get(f"/portal/tickets/{ticket.pk}/").content.decode()
     assert "JST" in body
-    assert "(calendar: " in body and "America/Los_Angeles" in body
+    assert "(support calendar: " in body and "Pacific)" in body and "America/Los_Angeles" in body
 
 
 def test_the_browser_zone_is_used_until_a_choice_is_made(world, gus):
@@ -32,3 +32,9 @@ def test_unknown_zones_are_refused(world, maria):
     assert 'aria-describedby="zone-error"' in response.content.decode()
     assert maria.post("/prefs/zone/", {"zone": "Mars/Olympus"}).status_code == 204
     assert maria.get("/profile/").context["zone"] == "America/Los_Angeles"
+
+
+def test_the_profile_shows_the_role_in_words(sam):
+    body = sam.get("/profile/").content.decode()
+    assert "(agent, senior support engineer)" in body
+    assert "seniorsupportengineer" not in body

@@ -39,6 +39,7 @@ class MetCell:
     level: str
     met: int
     total: int
+    plan_name: str = ""  # the plan's display name (``Plan.name``)
 
     @property
     def percent(self) -> float | None:
@@ -61,7 +62,15 @@ def first_response_met(*, now: dt.datetime, policy: Policy) -> list[MetCell]:
     for plan in policy.plans:
         for level in policy.severities:
             met, total = found.get((plan, level), (0, 0))
-            cells.append(MetCell(plan=plan, level=level, met=met, total=total))
+            cells.append(
+                MetCell(
+                    plan=plan,
+                    level=level,
+                    met=met,
+                    total=total,
+                    plan_name=policy.plans[plan].name,
+                )
+            )
     return cells
 
 

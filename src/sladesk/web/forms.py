@@ -28,7 +28,10 @@ class NewTicketForm(forms.Form):
     subject = forms.CharField(max_length=300)
     environment = forms.CharField(required=False)
     severity = forms.CharField()
-    category = forms.ChoiceField(choices=TicketCategory.choices)
+    category = forms.ChoiceField(
+        choices=[("", "Choose a category…"), *TicketCategory.choices],
+        error_messages={"required": "Choose a category."},
+    )
     description = forms.CharField(widget=forms.Textarea)
     attachments = MultipleFileField(required=False)
 

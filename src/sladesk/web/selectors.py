@@ -18,11 +18,14 @@ from sladesk.accounts.models import Agent, Contact, Environment, Organisation, S
 from sladesk.accounts.policy import desk_date
 from sladesk.accounts.releases import SupportStatus
 from sladesk.accounts.selectors import release_support, subscription_governing
+from sladesk.kb.models import Article
+from sladesk.kb.selectors import article_search, crude_stem, search_terms
 from sladesk.policy import Policy
 from sladesk.sla import first_response_due
 from sladesk.tickets import sla as ticket_sla
 from sladesk.tickets.models import Ticket, TicketClock
 from sladesk.tickets.selectors import latest_clocks, ticket_base
+from sladesk.web import wording
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -53,10 +56,18 @@ class ClockView:
     state: ticket_sla.ClockState
     warn_at: dt.datetime | None
     zone: str
+    target_words: str = ""  # the target as a customer reads it
 
     @property
     def kind(self) -> str:
         return self.clock.kind
+
+    @property
+    def met_after(self) -> dt.timedelta | None:
+        """Wall time from the clock's start to when it was met."""
+        if self.state.met_at is None:
+            return None
+        return self.state.met_at - self.state.started_at
 
 
 def clock_view(clock: TicketClock, *, now: dt.datetime, policy: Policy) -> ClockView:
@@ -70,7 +81,13 @@ def clock_view(clock: TicketClock, *, now: dt.datetime, policy: Policy) -> Clock
         if clock.calendar in policy.calendars
         else policy.zone
     )
-    return ClockView(clock=clock, state=state, warn_at=warn_at, zone=zone)
+    words = wording.clock_target_words(
+        label=clock.target_label,
+        seconds=clock.target_seconds,
+        calendar_id=clock.calendar,
+        policy=policy,
+    )
+    return ClockView(clock=clock, state=state, warn_at=warn_at, zone=zone, target_words=words)
 
 
 def ticket_clock_views(ticket: Ticket, *, now: dt.datetime, policy: Policy) -> list[ClockView]:
@@ -113,7 +130,7 @@ def _with_clocks(qs: QuerySet[Ticket]) -> QuerySet[Ticket]:
 class QueueFilters:
     plan: str = ""
     severity: str = ""
-    organisation: str = ""  # slug
+    organisation: str = ""  # slug or name (either matches, case-insensitive)
     status: str = ""
     category: str = ""
 
@@ -167,7 +184,10 @@ def queue_tickets(
     if filters.severity:
         qs = qs.filter(severity=filters.severity)
     if filters.organisation:
-        qs = qs.filter(organisation__slug=filters.organisation)
+        qs = qs.filter(
+            Q(organisation__slug=filters.organisation)
+            | Q(organisation__name__iexact=filters.organisation)
+        )
     if filters.category:
         qs = qs.filter(category=filters.category)
     return qs.order_by(F("due_at").asc(nulls_last=True), "id")
@@ -240,9 +260,10 @@ class LevelOption:
     name: str
     characteristics: tuple[str, ...]
     effective: str  # the level the ticket would get (L4 for non-production)
-    target: str  # "1 h in always"
+    target: str  # "1 h, around the clock" (customer words)
     due: dt.datetime | None
     zone: str
+    target_id: str = ""  # "1 h in always" (the policy's ids, for a title attribute)
 
 
 def intake_context(
@@ -265,11 +286,12 @@ def intake_context(
     for level in policy.severities.values():
         effective = level.id if production else policy.production.non_production_severity
         due = None
-        target = ""
+        target = target_id = ""
         zone = policy.zone
         if plan is not None and effective in plan.first_response:
             spec = plan.first_response[effective]
-            target = spec.label()
+            target = wording.target_words(spec, policy)
+            target_id = spec.label()
             zone = ticket_sla.zone_of(policy, spec.calendar)
             due = first_response_due(plan.id, level.id, now, production=production, policy=policy)
         options.append(
@@ -281,6 +303,7 @@ def intake_context(
                 target=target,
                 due=due,
                 zone=zone,
+                target_id=target_id,
             )
         )
     return decision, environments, options
@@ -382,3 +405,61 @@ def customer_panel(ticket: Ticket, *, now: dt.datetime, policy: Policy) -> Custo
         release=release,
         other_open=others,
     )
+
+
+# -- article suggestions on the new-ticket form ----------------------------------------
+
+#: Words too general to make an article relevant on their own ("users cannot log in").
+GENERIC_WORDS = frozenset(
+    [
+        "user", "users", "cannot", "can't", "does", "doesn", "not", "working", "work",
+        "works", "issue", "issues", "problem", "problems", "error", "errors", "help",
+        "please", "after", "before", "when", "with", "without", "some", "all", "any",
+        "our", "your", "their", "every", "everyone", "anymore", "still", "again", "since",
+        "today", "now", "get", "gets", "getting", "got", "unable", "fail", "fails",
+        "failed", "server", "mattermost", "question",
+    ]
+)  # fmt: skip
+SUGGESTION_LIMIT = 5
+
+
+def _significant(subject: str) -> list[str]:
+    terms = search_terms(subject)
+    return [t for t in terms if len(t) >= 4 and t not in GENERIC_WORDS]
+
+
+def suggest_articles(subject: str, *, limit: int = SUGGESTION_LIMIT) -> list[Article]:
+    """Return public articles sharing a significant word with ``subject``, best first.
+
+    The knowledge base's search matches any word anywhere; for suggestions while typing
+    only articles naming at least one significant word (not "users", "cannot", ...) of
+    the subject count, ranked by where (title, summary, body) and how many match.
+    """
+    words = _significant(subject)
+    if not words:
+        return []
+    candidates = article_search(" ".join(words), include_internal=False, limit=25)
+    patterns = [re.compile(rf"\b{re.escape(crude_stem(w))}", re.IGNORECASE) for w in words]
+    scored = []
+    for index, article in enumerate(candidates):
+        score = 0
+        for pattern in patterns:
+            if pattern.search(article.title):
+                score += 6
+            elif pattern.search(article.summary or ""):
+                score += 3
+            elif pattern.search(article.body or ""):
+                score += 1
+        if score:
+            scored.append((-score, index, article))
+    scored.sort(key=lambda item: (item[0], item[1]))
+    return [article for _, _, article in scored[:limit]]
+
+
+#: At most this many organisations are offered in the console's filter list.
+ORGANISATION_CHOICES = 200
+
+
+def organisation_choices(limit: int = ORGANISATION_CHOICES) -> list[tuple[str, str]]:
+    """Return ``(slug, name)`` of the organisations, by name (bounded for the filter list)."""
+    return list(Organisation.objects.order_by("name").values_list("slug", "name")[:limit])

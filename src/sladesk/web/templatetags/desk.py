@@ -12,7 +12,9 @@ from zoneinfo import ZoneInfo
 from django import template
 from django.utils.html import format_html
 
+from sladesk.accounts.models import Agent
 from sladesk.core import time
+from sladesk.web.wording import zone_words
 from sladesk.web.zones import viewer_zone
 
 register = template.Library()
@@ -51,6 +53,17 @@ def status_class(status: str) -> str:
 @register.filter
 def humanise(code: str) -> str:
     return str(code).replace("_", " ")
+
+
+@register.filter
+def role_label(role: str | None) -> str:
+    """Return an agent role's human label (``senior support engineer``)."""
+    if not role:
+        return ""
+    try:
+        return str(Agent.Role(role).label)
+    except ValueError:
+        return humanise(role)
 
 
 def duration_words(seconds: float) -> str:
@@ -104,11 +117,13 @@ def sla_when(context: template.Context, instant: dt.datetime | None, calendar_zo
     zone = viewer_zone(_request(context))
     local = instant.astimezone(ZoneInfo(calendar_zone))
     return format_html(
-        '<time datetime="{}">{}</time> <span class="calzone">(calendar: {} {})</span>',
+        '<time datetime="{}">{}</time> <span class="calzone" title="calendar zone {}">'
+        "(support calendar: {} {})</span>",
         instant.isoformat(),
         _fmt(instant, zone),
-        f"{local:%a %H:%M}",
         calendar_zone,
+        f"{local:%a %H:%M}",
+        zone_words(calendar_zone),
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages as flash
 from django.forms import Form
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -71,6 +72,7 @@ def queue(request: HtmxHttpRequest, principal: Principal) -> HttpResponse:
         "policy": policy,
         "statuses": Status.choices,
         "categories": Category.choices,
+        "organisations": [] if _partial(request) else selectors.organisation_choices(),
         "query": request.GET.urlencode(),
     }
     template = "web/console/_queue_rows.html" if _partial(request) else "web/console/queue.html"
@@ -119,14 +121,65 @@ def _page(
         "teams": list(Team.objects.order_by("name")),
         "policy": policy,
         "reply_url": reverse("console-reply", args=[ticket.pk]),
+        "notices": list(flash.get_messages(request)),
         **_forms(**bound),
     }
     return render(request, "web/console/ticket_detail.html", context, status=status)
 
 
+#: The side forms whose failed plain POST is redirected back to the ticket page (PRG).
+SIDE_FORMS: dict[str, tuple[type[Form], str]] = {
+    "severity_form": (SeverityForm, "The level was not changed"),
+    "status_form": (StatusForm, "The status was not changed"),
+    "assign_form": (AssignForm, "The ticket was not assigned"),
+}
+
+
+def _stash_key(ticket: Ticket) -> str:
+    return f"console-failed-form-{ticket.pk}"
+
+
+def _failed(
+    request: HtmxHttpRequest, principal: Principal, ticket: Ticket, key: str, form: Form
+) -> HttpResponse:
+    """Answer a side form that did not go through.
+
+    htmx swaps the page with the form's errors (422). A plain POST is redirected back to
+    the ticket's own URL (post/redirect/get), so a reload never re-posts to the action URL;
+    the typed values and errors come back from the session, and a message says what failed.
+    """
+    if request.htmx:
+        return _page(request, principal, ticket, status=422, **{key: form})
+    data = {k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}
+    errors = {field: [str(e) for e in errs] for field, errs in form.errors.items()}
+    request.session[_stash_key(ticket)] = {"key": key, "data": data, "errors": errors}
+    headline = SIDE_FORMS[key][1]
+    detail = "; ".join(e for errs in errors.values() for e in errs)
+    flash.error(request, f"{headline}: {detail}" if detail else f"{headline}.")
+    return redirect(reverse("console-ticket", args=[ticket.pk]) + "#actions-title")
+
+
+def _restored(request: HtmxHttpRequest, ticket: Ticket) -> dict[str, Form]:
+    """Return the side form a failed plain POST left in the session, with its errors."""
+    stash = request.session.pop(_stash_key(ticket), None)
+    if not isinstance(stash, dict) or stash.get("key") not in SIDE_FORMS:
+        return {}
+    form_class = SIDE_FORMS[stash["key"]][0]
+    form = form_class(stash.get("data") or {})
+    form.is_valid()
+    for field, errs in (stash.get("errors") or {}).items():
+        known = [str(e) for e in form.errors.get(field) or ()]
+        for error in errs:
+            if error not in known:
+                form.add_error(None if field == "__all__" else field, error)
+    return {stash["key"]: form}
+
+
 @agent_view
 def ticket_detail(request: HtmxHttpRequest, principal: Principal, ticket_id: int) -> HttpResponse:
-    return _page(request, principal, ticket_or_404(principal, ticket_id))
+    ticket = ticket_or_404(principal, ticket_id)
+    restored: dict[str, Any] = dict(_restored(request, ticket))
+    return _page(request, principal, ticket, **restored)
 
 
 def _done(request: HtmxHttpRequest, ticket: Ticket, anchor: str = "") -> HttpResponse:
@@ -178,7 +231,7 @@ def ticket_severity(request: HtmxHttpRequest, principal: Principal, ticket_id: i
             attach_error(form, error)
         else:
             return _done(request, ticket)
-    return _page(request, principal, ticket, status=422, severity_form=form)
+    return _failed(request, principal, ticket, "severity_form", form)
 
 
 @agent_view
@@ -197,7 +250,7 @@ def ticket_status(request: HtmxHttpRequest, principal: Principal, ticket_id: int
             attach_error(form, error)
         else:
             return _done(request, ticket)
-    return _page(request, principal, ticket, status=422, status_form=form)
+    return _failed(request, principal, ticket, "status_form", form)
 
 
 @agent_view
@@ -227,7 +280,7 @@ def ticket_assignee(request: HtmxHttpRequest, principal: Principal, ticket_id: i
                 attach_error(form, error)
             else:
                 return _done(request, ticket)
-    return _page(request, principal, ticket, status=422, assign_form=form)
+    return _failed(request, principal, ticket, "assign_form", form)
 
 
 @agent_view

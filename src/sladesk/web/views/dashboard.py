@@ -20,9 +20,7 @@ def dashboard_view(request: HttpRequest, principal: Principal) -> HttpResponse:
     responses = dashboard.response_times(now=now)
     backlog = dashboard.backlog_by_due(now=now)
     breaches = dashboard.breaches_by_week(now=now)
-    met_bars = [
-        (f"{policy.plans[c.plan].name} {c.level}", c.percent or 0.0) for c in met if c.total
-    ]
+    met_bars = [(f"{c.plan_name} {c.level}", c.percent or 0.0) for c in met if c.total]
     context = {
         "principal": principal,
         "met": met,

@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from sladesk.policy import get_policy
+from sladesk.web.wording import calendar_words, target_words
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -15,8 +16,21 @@ def home(request: HttpRequest) -> HttpResponse:
     rows = [
         {
             "plan": plan,
-            "targets": [plan.first_response[level.id].describe() for level in levels],
+            "targets": [
+                {
+                    "words": target_words(plan.first_response[level.id], policy),
+                    "title": plan.first_response[level.id].describe(),
+                }
+                for level in levels
+            ],
         }
         for plan in policy.plans.values()
     ]
-    return render(request, "web/home.html", {"policy": policy, "levels": levels, "rows": rows})
+    calendars = [
+        {"spec": spec, "words": calendar_words(spec, policy)} for spec in policy.calendars.values()
+    ]
+    return render(
+        request,
+        "web/home.html",
+        {"policy": policy, "levels": levels, "rows": rows, "calendars": calendars},
+    )

@@ -12,7 +12,6 @@ from django_htmx.http import HttpResponseClientRedirect
 from sladesk.accounts.access import Principal
 from sladesk.core import time
 from sladesk.core.exceptions import DeskError, NotFound
-from sladesk.kb.selectors import article_search
 from sladesk.policy import get_policy
 from sladesk.tickets import access
 from sladesk.tickets.models import Ticket
@@ -22,6 +21,7 @@ from sladesk.web import selectors
 from sladesk.web.auth import HtmxHttpRequest, contact_view, web_actor
 from sladesk.web.auth import partial_request as _partial
 from sladesk.web.forms import NewTicketForm, ReplyForm, attach_error
+from sladesk.web.wording import customer_level_note
 
 
 def _uploads(files: list[UploadedFile[bytes]]) -> list[Upload]:
@@ -148,7 +148,7 @@ def ticket_suggest(request: HtmxHttpRequest, principal: Principal) -> HttpRespon
     """Articles matching the subject being typed, and a likely duplicate open ticket (htmx)."""
     assert principal.organisation_id is not None
     subject = request.GET.get("subject", "")[:300]
-    articles = article_search(subject, include_internal=False, limit=5) if subject.strip() else []
+    articles = selectors.suggest_articles(subject) if subject.strip() else []
     duplicates = selectors.likely_duplicates(
         organisation_id=principal.organisation_id, subject=subject
     )
@@ -164,12 +164,14 @@ def _ticket_context(
 ) -> dict[str, object]:
     policy = get_policy()
     now = time.now()
+    level_note, flags = customer_level_note(ticket, flags_for(ticket, agent=False))
     return {
         "principal": principal,
         "ticket": ticket,
+        "level_note": level_note,
         "messages": list(ticket_messages(ticket, include_internal=False)),
         "clocks": selectors.ticket_clock_views(ticket, now=now, policy=policy),
-        "flags": flags_for(ticket, agent=False),
+        "flags": flags,
         "reply_form": reply_form,
         "policy": policy,
     }

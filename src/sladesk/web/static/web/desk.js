@@ -74,6 +74,23 @@
     if (input && evt.dataTransfer.files.length) { input.files = evt.dataTransfer.files; }
   });
 
+  /* -- field errors clear once the field is filled in ------------------------------- */
+  function clearFieldError(evt) {
+    var field = evt.target;
+    if (!field || !field.id || field.getAttribute("aria-invalid") !== "true") return;
+    if (!String(field.value || "").trim()) return;
+    field.removeAttribute("aria-invalid");
+    var errorId = field.id + "-error", error = document.getElementById(errorId);
+    if (error) error.remove();
+    var described = (field.getAttribute("aria-describedby") || "").split(/\s+/).filter(function (id) {
+      return id && id !== errorId;
+    });
+    if (described.length) field.setAttribute("aria-describedby", described.join(" "));
+    else field.removeAttribute("aria-describedby");
+  }
+  document.addEventListener("input", clearFieldError);
+  document.addEventListener("change", clearFieldError);
+
   /* -- browser time zone (until the profile names one) ------------------------------- */
   function detectZone() {
     var body = document.body, zone;
