@@ -37,6 +37,8 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-dev
 
+run: export SLADESK_PORTAL_URL = http://127.0.0.1:$(PORT)/portal/
+run: export SLADESK_BASE_URL = http://127.0.0.1:$(PORT)/
 run: install
 	@mkdir -p var
 	$(SLADESK) migrate --noinput

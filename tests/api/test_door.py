@@ -84,7 +84,8 @@ def test_contacts_ask_only_about_themselves(api_as):
     assert body["allowed"] is False
     assert (
         body["reasons"][0]["message"]
-        == "e-mail support is not part of the professional plan; open a ticket in the portal"
+        == "E-mail support is not part of E10 Support (Professional Edition): "
+        "please open tickets in the portal"
     )
     assert body["flags"] == []  # agent flags stay with the agents
     assert me.get("/me/eligibility", channel="portal").json()["allowed"] is True

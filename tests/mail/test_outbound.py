@@ -143,3 +143,37 @@ def test_recipient_refused_by_the_relay_is_permanent(world, monkeypatch):
     row = OutboundMessage.objects.get(inbound=inbound).notification
     row.refresh_from_db()
     assert row.status == "dead" and "recipient refused" in row.last_error
+
+
+def payload(out):
+    return Notification.objects.get(pk=out.notification_id).payload
+
+
+def test_agent_reply_is_signed_with_the_agents_name_and_has_no_link_by_default(world, emailed):
+    later = NOW + dt.timedelta(minutes=30)
+    ticket_reply(ticket=emailed, body="On it.", actor=world.actor(world.engineer), now=later)
+    mail_ledger_follow(now=later)
+    text = payload(OutboundMessage.objects.get(kind="agent_reply"))["text"]
+    assert "\n-- \nErin Engineer\n" in text
+    assert world.engineer.user.get_username() not in text
+    assert "http" not in text
+
+
+def test_mails_link_to_the_ticket_when_the_base_url_is_known(world, settings):
+    settings.SLADESK_BASE_URL = "https://desk.example"
+    ticket = ingest(eml("outlook-new-request-cp1252.eml")).ticket
+    mail_ledger_follow(now=NOW)
+    portal = f"https://desk.example/portal/tickets/{ticket.pk}/"
+    console = f"https://desk.example/console/tickets/{ticket.pk}/"
+    ack = payload(OutboundMessage.objects.get(kind="acknowledgement"))
+    assert portal in ack["text"] and f'href="{portal}"' in ack["html"]
+    far = NOW + dt.timedelta(days=10)
+    sla_sweep_all(now=far)
+    mail_ledger_follow(now=far)
+    breach = payload(OutboundMessage.objects.filter(kind="sla_breach").first())
+    assert console in breach["text"] and f'href="{console}"' in breach["html"]
+    later = far + dt.timedelta(minutes=30)
+    ticket_reply(ticket=ticket, body="On it.", actor=world.actor(world.engineer), now=later)
+    mail_ledger_follow(now=later)
+    reply = payload(OutboundMessage.objects.get(kind="agent_reply"))
+    assert portal in reply["text"] and f'href="{portal}"' in reply["html"]

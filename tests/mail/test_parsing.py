@@ -216,3 +216,13 @@ def test_every_corpus_bounce_and_autoreply_is_automatic(shared_dir):
     for path in sorted((shared_dir / "corpus" / "mail").glob("*.eml")):
         if any(k in path.name for k in ("-dsn-", "-bounce-", "rfc3834", "autoreply")):
             assert parse_mail(path.read_bytes()).is_automatic, path.name
+
+
+def test_requested_level_reads_the_subject_tag_then_body_lines():
+    from sladesk.mail.parsing import requested_level
+
+    levels = ("L1", "L2", "L3", "L4")
+    assert requested_level("[l2] Slow", "Severity: L1", levels) == ("L2", "Slow")
+    assert requested_level("Slow", "Hi\n  Level : L1\n", levels) == ("L1", "Slow")
+    assert requested_level("Slow", "> Severity: L1", levels) == (None, "Slow")
+    assert requested_level("Slow [L12]", "the severity: L1 is mine", levels) == (None, "Slow [L12]")

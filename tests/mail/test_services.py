@@ -108,6 +108,18 @@ class TestNewMail:
         assert out.kind == "portal_pointer" and "portal" in out.notification.payload["text"]
         assert Ticket.objects.count() == 0
 
+    def test_portal_pointer_names_the_plan_and_the_portal_once(self, world, settings):
+        settings.SLADESK_PORTAL_URL = "https://desk.example/portal/"
+        raw = eml("outlook-new-request-cp1252.eml").replace(
+            b"gus@globex.example", b"peter@initech.example"
+        )
+        text = OutboundMessage.objects.get(inbound=ingest(raw)).notification.payload["text"]
+        assert (
+            "Thank you for writing. E-mail support is not part of E10 Support (Professional "
+            "Edition): please open tickets in the portal at https://desk.example/portal/."
+        ) in text
+        assert text.count("https://desk.example/portal/") == 1
+
     def test_unknown_sender_is_refused_politely_and_held(self, world):
         raw = eml("outlook-new-request-cp1252.eml").replace(
             b"gus@globex.example", b"someone@gmail.example"
@@ -309,3 +321,39 @@ def test_fixture_shapes_become_tickets_or_defined_outcomes(world, name):
     inbound = ingest(eml(name))
     assert inbound.status in (InboundStatus.PROCESSED, InboundStatus.HELD), inbound.error
     assert inbound.error == ""
+
+
+def plain_mail(subject: str, body: str, *, sender: str = "gus@globex.example") -> bytes:
+    return (
+        f"From: Gus <{sender}>\r\nTo: support@sladesk.localhost\r\nSubject: {subject}\r\n"
+        f"Message-ID: <{abs(hash((subject, body)))}@globex.example>\r\n"
+        "Date: Wed, 25 Nov 2026 09:00:00 +0000\r\n"
+        f"Content-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n"
+    ).encode()
+
+
+class TestRequestedLevel:
+    def test_no_level_given_uses_the_default_and_says_so(self, world, settings):
+        settings.SLADESK_MAIL_DEFAULT_SEVERITY = "L3"
+        ticket = ingest(plain_mail("Question about backups", "How do I back up?")).ticket
+        assert (ticket.severity, ticket.requested_severity) == ("L3", "L3")
+        assert ticket.severity_reason == "default for e-mail (no level given)"
+        text = ack_of(ticket).notification.payload["text"]
+        assert "L3 - default for e-mail (no level given)" in text
+        assert 'reply with a line such as "Severity: L1"' in text and "use the portal" in text
+
+    def test_a_subject_tag_asks_for_a_level_and_is_removed(self, world):
+        ticket = ingest(plain_mail("[L1] Production is down", "Everything fails.")).ticket
+        assert (ticket.severity, ticket.severity_reason) == ("L1", "as requested")
+        assert ticket.subject == "Production is down"
+        text = ack_of(ticket).notification.payload["text"]
+        assert "default for e-mail" not in text
+
+    def test_a_severity_line_in_the_body_asks_for_a_level(self, world):
+        body = "Hello,\nseverity: l2\nThe import is slow.\n> Level: L1 (quoted, ignored)"
+        ticket = ingest(plain_mail("Slow import", body)).ticket
+        assert (ticket.severity, ticket.severity_reason) == ("L2", "as requested")
+
+    def test_an_unknown_level_falls_back_to_the_default(self, world):
+        ticket = ingest(plain_mail("[L9] Hello", "Level: L7")).ticket
+        assert ticket.severity_reason == "default for e-mail (no level given)"

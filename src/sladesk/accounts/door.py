@@ -143,7 +143,9 @@ class Decision:
 
 def _portal_pointer() -> str:
     url = getattr(settings, "SLADESK_PORTAL_URL", "")
-    return f"open a ticket in the portal ({url})" if url else "open a ticket in the portal"
+    if url:
+        return f"please open tickets in the portal at {url}"
+    return "please open tickets in the portal"
 
 
 def _no_subscription_reason(*, organisation: Organisation, day: dt.date) -> Reason:
@@ -365,14 +367,15 @@ def request_check(
             _portal_pointer()
             if "portal" in plan.entitlements.channels
             else (
-                "use "
+                "please use "
                 + ", ".join(CHANNEL_NAMES.get(c, c) for c in sorted(plan.entitlements.channels))
             )
         )
         reasons.append(
             Reason(
                 "channel_not_in_plan",
-                f"{CHANNEL_NAMES[channel]} is not part of the {plan.id} plan; {pointer}",
+                f"{CHANNEL_NAMES[channel][:1].upper()}{CHANNEL_NAMES[channel][1:]} is not part "
+                f"of {plan.marketing_name or plan.id}: {pointer}",
             )
         )
 

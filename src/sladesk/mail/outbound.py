@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import smtplib
 from typing import TYPE_CHECKING, Any
 
@@ -81,6 +82,31 @@ def _subject(kind: str, context: dict[str, Any]) -> str:
     return one_line(text)[0][:900]
 
 
+def base_url() -> str:
+    """Return the desk's public base URL (``SLADESK_BASE_URL``), ending in ``/``; "" if unknown.
+
+    Read from the setting, or from the environment when the settings do not define it.
+    """
+    url = getattr(settings, "SLADESK_BASE_URL", None)
+    if url is None:
+        url = os.environ.get("SLADESK_BASE_URL", "")
+    url = (url or "").strip()
+    return url if not url or url.endswith("/") else url + "/"
+
+
+def ticket_links(ticket: Ticket | None) -> dict[str, str]:
+    """Return the ticket's portal and console URLs (empty when no base URL is known)."""
+    from django.urls import reverse
+
+    base = base_url()
+    if ticket is None or not base:
+        return {"ticket_url": "", "console_url": ""}
+    return {
+        "ticket_url": base + reverse("portal-ticket", args=[ticket.pk]).lstrip("/"),
+        "console_url": base + reverse("console-ticket", args=[ticket.pk]).lstrip("/"),
+    }
+
+
 def mail_compose(
     *,
     kind: str,
@@ -121,6 +147,7 @@ def mail_compose(
         "tag": addressing.ticket_tag(ticket.pk) if ticket else "",
         "portal_url": getattr(settings, "SLADESK_PORTAL_URL", "") or "",
         "support_address": addressing.primary_address(),
+        **ticket_links(ticket),
     }
     subject = _subject(kind, context)
     headers = {

@@ -25,6 +25,7 @@ import codecs
 import datetime as dt
 import email.utils
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from email import policy
 from email.header import decode_header, make_header
@@ -803,3 +804,27 @@ def parse_mail(raw: bytes) -> ParsedMail:
         defects=tuple(dict.fromkeys(defects + walk.defects)),
         headers=headers,
     )
+
+
+def requested_level(subject: str, body: str, levels: Iterable[str]) -> tuple[str | None, str]:
+    """Return the level a sender asks for and the subject without its level tag.
+
+    The sender asks with a tag in the subject (``[L1]``) or a line starting with
+    ``Severity: L2`` or ``Level: L2`` in the body (not in quoted ``>`` lines); ``levels``
+    are the policy's level ids (matched regardless of case). The subject tag wins.
+    Returns ``(None, subject)`` when no known level is named.
+    """
+    known = {level.upper(): level for level in levels}
+    if not known:
+        return None, subject
+    ids = "|".join(re.escape(level) for level in sorted(known, key=len, reverse=True))
+    tag = re.compile(rf"\[\s*({ids})\s*\]", re.IGNORECASE)
+    match = tag.search(subject or "")
+    if match:
+        cleaned = " ".join(tag.sub(" ", subject, count=1).split())
+        return known[match.group(1).upper()], cleaned or subject
+    line = re.compile(rf"^[ \t]*(?:severity|level)[ \t]*:[ \t]*({ids})\b", re.IGNORECASE | re.M)
+    match = line.search(body or "")
+    if match:
+        return known[match.group(1).upper()], subject
+    return None, subject

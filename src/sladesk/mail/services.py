@@ -49,7 +49,8 @@ from sladesk.core.exceptions import DeskError
 from sladesk.mail import addressing
 from sladesk.mail.models import InboundMessage, InboundStatus, OutboundMessage
 from sladesk.mail.outbound import LOOP_HEADER, mail_compose
-from sladesk.mail.parsing import ParsedMail, msgid, parse_mail
+from sladesk.mail.parsing import ParsedMail, msgid, parse_mail, requested_level
+from sladesk.policy import get_policy
 
 if TYPE_CHECKING:
     from sladesk.tickets.models import Ticket
@@ -57,6 +58,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger("sladesk.mail")
 
 CHUNK = 1024 * 1024
+DEFAULT_LEVEL_REASON = "default for e-mail (no level given)"
 DEFAULT_INLINE_MAX = 1024 * 1024  # raw messages up to 1 MB live in the row
 DEFAULT_MAX_RECIPIENTS = 100
 HEADER_LIMIT = 1024 * 1024  # bytes searched for the end of the header block
@@ -524,20 +526,29 @@ def _new_request(inbound: InboundMessage, mail: ParsedMail, *, now: dt.datetime)
 
     sender = mail.from_address
     subject = mail.subject or (mail.display_text.splitlines() or ["(no subject)"])[0][:120]
+    description = _body(mail)
+    levels = get_policy().severities
+    asked, subject = requested_level(subject, description, levels)
+    severity: str = asked or getattr(settings, "SLADESK_MAIL_DEFAULT_SEVERITY", "L3") or "L3"
     try:
         with transaction.atomic():
             # ``ticket_open`` asks the door (channel e-mail) and raises its refusal.
             ticket = ticket_open(
                 channel="email",
                 subject=subject or "(no subject)",
-                description=_body(mail),
-                severity=getattr(settings, "SLADESK_MAIL_DEFAULT_SEVERITY", "L3"),
+                description=description,
+                severity=severity,
                 category=getattr(settings, "SLADESK_MAIL_DEFAULT_CATEGORY", "question"),
                 actor=Actor(user=None, via="email", label=f"e-mail from {sender}"),
                 requester_email=sender,
                 attachments=_uploads(mail, inbound),
                 now=now,
             )
+            if asked is None and ticket.severity_reason == "as requested":
+                # Nobody asked for this level: say so (production tickets only; the
+                # non-production rule keeps its own reason).
+                ticket.severity_reason = DEFAULT_LEVEL_REASON
+                ticket.save(update_fields=["severity_reason"])
     except DeskError as exc:
         contact = contact_active_by_email(sender) if exc.code == "channel_not_in_plan" else None
         return _refused(inbound, mail, reason=exc.message, code=exc.code, now=now, contact=contact)
@@ -555,6 +566,8 @@ def _new_request(inbound: InboundMessage, mail: ParsedMail, *, now: dt.datetime)
             "requester_name": ticket.requester.name,
             "first_due": first.due_at if first else None,
             "customer_flags": [f for f in ticket.flags if f.get("audience") == "all"],
+            "level_asked": asked is not None,
+            "levels": list(levels),
         },
         now=now,
         inbound=inbound,

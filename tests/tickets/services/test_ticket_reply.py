@@ -194,3 +194,24 @@ def test_stranger_org(world):
             actor=world.actor(stranger),
             now=at("2026-11-25T19:00:00+00:00"),
         )
+
+
+class TestAuthorLabel:
+    def test_agent_messages_are_signed_with_the_agents_name(self, world):
+        ticket = open_ticket(world.maria, severity="L1", environment=world.acme_prod)
+        actor = world.actor(world.senior)
+        reply = ticket_reply(ticket=ticket, body="Looking into it.", actor=actor, now=NOW + 0.5 * H)
+        note = ticket_note(ticket=ticket, body="Check the logs", actor=actor, now=NOW + 0.6 * H)
+        assert reply.author_label == "Sam Senior"
+        assert note.author_label == "Sam Senior"
+        assert world.senior.user.get_username() not in reply.author_label
+        # The audit trail keeps the actor's own label (the login).
+        event = ticket.events.filter(kind=EventKind.REPLIED).get()
+        assert event.actor_label == actor.label
+
+    def test_contact_messages_are_signed_with_the_contacts_name(self, world):
+        ticket = open_ticket(world.maria, severity="L1", environment=world.acme_prod)
+        reply = ticket_reply(
+            ticket=ticket, body="More details.", actor=world.actor(world.maria), now=NOW + 0.5 * H
+        )
+        assert reply.author_label == world.maria.name

@@ -157,6 +157,8 @@ SLADESK_MAIL_REMINDER_HOURS = env_int("SLADESK_MAIL_REMINDER_HOURS", default=72)
 
 # Where contacts open tickets (named in refusals that point to the portal).
 SLADESK_PORTAL_URL = env_str("SLADESK_PORTAL_URL", "") or ""
+# The desk's public address, for links in outbound mail ("" = no links).
+SLADESK_BASE_URL = env_str("SLADESK_BASE_URL", "") or ""
 SLADESK_SIGN_IN_LINK_MINUTES = env_int("SLADESK_SIGN_IN_LINK_MINUTES", default=15)
 
 # The support policy file; None means the shipped default (sladesk/policy/data/mattermost.toml).

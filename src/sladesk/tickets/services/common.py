@@ -138,6 +138,21 @@ def participant(actor: Actor, ticket: Ticket) -> tuple[str, Agent | Contact]:
     )
 
 
+def author_label(actor: Actor, profile: Agent | Contact | None = None) -> str:
+    """Return how a message by ``actor`` is signed: the agent's or contact's name.
+
+    ``profile`` is the agent or contact behind ``actor`` when the caller already has it;
+    otherwise it is looked up. Without a profile (or a name), the actor's label is used
+    (the audit log keeps the actor's own label either way).
+    """
+    if profile is None and actor.user is not None:
+        profile = Agent.objects.filter(user_id=actor.user.pk).first()
+        if profile is None:
+            profile = Contact.objects.active().filter(user_id=actor.user.pk).first()
+    name = (profile.name if profile is not None else "").strip()
+    return (name or actor.label)[:200]
+
+
 def clean_text(value: str, *, field: str, limit: int | None = None) -> str:
     """Return ``value`` stripped, refusing an empty or too long one."""
     text = (value or "").strip()
@@ -165,6 +180,7 @@ def severity_check(policy: Policy, severity: str) -> str:
 __all__ = [
     "DeskError",
     "agent_of",
+    "author_label",
     "clean_text",
     "event_record",
     "jsonable",

@@ -19,6 +19,7 @@ from sladesk.tickets.services.clocks import (
     ticket_due_refresh,
 )
 from sladesk.tickets.services.common import (
+    author_label,
     clean_text,
     event_record,
     now_or,
@@ -30,6 +31,7 @@ from sladesk.tickets.services.common import (
 
 if TYPE_CHECKING:
     from sladesk.accounts.actor import Actor
+    from sladesk.accounts.models import Agent, Contact
     from sladesk.policy import Policy
 
 
@@ -46,14 +48,21 @@ def _refuse_closed(ticket: Ticket) -> None:
 
 
 def _message(
-    *, ticket: Ticket, visibility: str, kind: str, actor: Actor, body: str, at: dt.datetime
+    *,
+    ticket: Ticket,
+    visibility: str,
+    kind: str,
+    actor: Actor,
+    body: str,
+    at: dt.datetime,
+    profile: Agent | Contact | None = None,
 ) -> TicketMessage:
     return TicketMessage.objects.create(
         ticket=ticket,
         visibility=visibility,
         author_kind=kind,
         author=actor.user,
-        author_label=actor.label[:200],
+        author_label=author_label(actor, profile),
         body=body,
         channel=actor.via,
         created_at=at,
@@ -99,7 +108,7 @@ def ticket_reply(
     now = now_or(now)
     policy = policy_or(policy)
     ticket = ticket_lock(ticket)
-    kind, _ = participant(actor, ticket)
+    kind, profile = participant(actor, ticket)
     body = clean_text(body, field="body")
     _refuse_closed(ticket)
     before = ticket.status
@@ -125,6 +134,7 @@ def ticket_reply(
         actor=actor,
         body=body,
         at=now,
+        profile=profile,
     )
     for upload in attachments:
         attachment_add(ticket=ticket, upload=upload, actor=actor, message=message, now=now)
@@ -212,7 +222,7 @@ def ticket_note(
 ) -> TicketMessage:
     """Add an internal note (agents only; never shown to contacts; no clock changes)."""
     now = now_or(now)
-    require_agent(actor, doing="write internal notes")
+    agent = require_agent(actor, doing="write internal notes")
     ticket = ticket_lock(ticket)
     body = clean_text(body, field="body")
     message = _message(
@@ -222,6 +232,7 @@ def ticket_note(
         actor=actor,
         body=body,
         at=now,
+        profile=agent,
     )
     for upload in attachments:
         attachment_add(

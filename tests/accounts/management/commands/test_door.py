@@ -36,5 +36,6 @@ def test_a_refused_request_exits_non_zero_with_the_first_reason(refused):
     professional = make_org("Northwind", domains=["northwind.example"], plan="professional")
     make_contact(professional, "priya")
     assert refused("door", "check", "--email", "priya@northwind.example", "--channel", "email") == (
-        "refused: e-mail support is not part of the professional plan; open a ticket in the portal [channel_not_in_plan]"
+        "refused: E-mail support is not part of E10 Support (Professional Edition): "
+        "please open tickets in the portal [channel_not_in_plan]"
     )
