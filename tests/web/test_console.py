@@ -213,6 +213,20 @@ def test_assigning_to_an_agent(world, sam):
     assert response.status_code == 422
 
 
+def test_assigning_to_an_unknown_agent_is_refused_and_changes_nothing(world, sam):
+    ticket = open_ticket(world.gus, now=now())
+    before = ticket.assignee_id
+    response = sam.post(
+        f"/console/tickets/{ticket.pk}/assignee/",
+        {"agent": "99999", "reason": "hand over"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 422
+    assert "choose an agent from the list" in response.content.decode()
+    ticket.refresh_from_db()
+    assert ticket.assignee_id == before
+
+
 def test_console_clocks_partial(world, sam):
     ticket = open_ticket(world.gus, now=now())
     response = sam.get(f"/console/tickets/{ticket.pk}/clocks/", headers={"HX-Request": "true"})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages as flash
@@ -215,72 +216,73 @@ def ticket_reply_view(
     return _page(request, principal, ticket, status=422, **{key: form})
 
 
-@agent_view
-def ticket_severity(request: HtmxHttpRequest, principal: Principal, ticket_id: int) -> HttpResponse:
+def _side_change(
+    request: HtmxHttpRequest,
+    principal: Principal,
+    ticket_id: int,
+    *,
+    form: Form,
+    key: str,
+    apply: Callable[[Ticket, dict[str, Any]], None],
+) -> HttpResponse:
+    """Validate a side form, apply it through its service, and answer as every change does.
+
+    ``apply`` calls the one service for the change; it may add form errors instead (then
+    nothing is applied). A ``DeskError`` becomes a form error with its reason.
+    """
     ticket = ticket_or_404(principal, ticket_id)
-    form = SeverityForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            ticket_severity_set(
-                ticket=ticket,
-                severity=form.cleaned_data["severity"],
-                reason=form.cleaned_data["reason"],
-                actor=web_actor(request),
-            )
+            apply(ticket, form.cleaned_data)
         except DeskError as error:
             attach_error(form, error)
         else:
-            return _done(request, ticket)
-    return _failed(request, principal, ticket, "severity_form", form)
+            if not form.errors:
+                return _done(request, ticket)
+    return _failed(request, principal, ticket, key, form)
+
+
+@agent_view
+def ticket_severity(request: HtmxHttpRequest, principal: Principal, ticket_id: int) -> HttpResponse:
+    def apply(ticket: Ticket, data: dict[str, Any]) -> None:
+        ticket_severity_set(
+            ticket=ticket,
+            severity=data["severity"],
+            reason=data["reason"],
+            actor=web_actor(request),
+        )
+
+    form = SeverityForm(request.POST or None)
+    return _side_change(request, principal, ticket_id, form=form, key="severity_form", apply=apply)
 
 
 @agent_view
 def ticket_status(request: HtmxHttpRequest, principal: Principal, ticket_id: int) -> HttpResponse:
-    ticket = ticket_or_404(principal, ticket_id)
+    def apply(ticket: Ticket, data: dict[str, Any]) -> None:
+        ticket_status_set(
+            ticket=ticket, status=data["status"], reason=data["reason"], actor=web_actor(request)
+        )
+
     form = StatusForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            ticket_status_set(
-                ticket=ticket,
-                status=form.cleaned_data["status"],
-                reason=form.cleaned_data["reason"],
-                actor=web_actor(request),
-            )
-        except DeskError as error:
-            attach_error(form, error)
-        else:
-            return _done(request, ticket)
-    return _failed(request, principal, ticket, "status_form", form)
+    return _side_change(request, principal, ticket_id, form=form, key="status_form", apply=apply)
 
 
 @agent_view
 def ticket_assignee(request: HtmxHttpRequest, principal: Principal, ticket_id: int) -> HttpResponse:
-    ticket = ticket_or_404(principal, ticket_id)
     form = AssignForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        raw_agent = form.cleaned_data["agent"]
+
+    def apply(ticket: Ticket, data: dict[str, Any]) -> None:
+        raw_agent = data["agent"]
         agent = Agent.objects.filter(pk=int(raw_agent)).first() if raw_agent.isdigit() else None
-        team = (
-            Team.objects.filter(slug=form.cleaned_data["team"]).first()
-            if form.cleaned_data["team"]
-            else None
-        )
         if raw_agent and agent is None:
             form.add_error("agent", "choose an agent from the list")
-        else:
-            try:
-                ticket_assign(
-                    ticket=ticket,
-                    agent=agent,
-                    team=team,
-                    reason=form.cleaned_data["reason"],
-                    actor=web_actor(request),
-                )
-            except DeskError as error:
-                attach_error(form, error)
-            else:
-                return _done(request, ticket)
-    return _failed(request, principal, ticket, "assign_form", form)
+            return
+        team = Team.objects.filter(slug=data["team"]).first() if data["team"] else None
+        ticket_assign(
+            ticket=ticket, agent=agent, team=team, reason=data["reason"], actor=web_actor(request)
+        )
+
+    return _side_change(request, principal, ticket_id, form=form, key="assign_form", apply=apply)
 
 
 @agent_view
