@@ -224,7 +224,14 @@ def seed_accounts(*, orgs: int, rng: random.Random) -> dict[str, Any]:
             )
             for i in range(30)
         ]
-    log(f"{orgs:,} organisations and 40 agents in {time.perf_counter() - started:.1f} s")
+        # Every agent is on shift, so new tickets are assigned round robin as on a real desk.
+        from sladesk.tickets.services import agent_availability_set
+
+        for agent in (*senior, *support):
+            agent_availability_set(
+                agent=agent, on_shift=True, actor=actor, now=T0 - dt.timedelta(days=1)
+            )
+    log(f"{orgs:,} organisations and 40 agents on shift in {time.perf_counter() - started:.1f} s")
     return {"customers": customers, "senior": senior, "support": support}
 
 

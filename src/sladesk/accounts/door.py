@@ -211,10 +211,13 @@ def request_check(
     organisation: Organisation | int | str | None = None,
     environment: Environment | int | str | None = None,
     policy: Policy | None = None,
+    user_contact: Contact | None = None,
 ) -> Decision:
     """Decide whether a request may become a ticket; see the module docstring.
 
     Give the requester as ``requester_email`` (e-mail, chat) or ``user`` (signed in).
+    ``user_contact`` is ``user``'s active contact registration when the caller has just
+    looked it up (an API request's principal), so the door need not read it again.
     ``organisation`` defaults to the requester's; ``environment`` is optional. ``at`` must
     be aware.
     """
@@ -240,7 +243,11 @@ def request_check(
                 )
             )
         else:
-            contact = contact_active_for_user(int(user.pk))
+            contact = (
+                user_contact
+                if user_contact is not None and user_contact.user_id == user.pk
+                else contact_active_for_user(int(user.pk))
+            )
             email = str(getattr(user, "email", "") or user.get_username()).lower()
             is_agent = contact is None and (
                 Agent.objects.filter(user_id=user.pk).exists()

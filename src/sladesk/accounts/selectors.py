@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import TYPE_CHECKING
 
 from django.db.models import F, Q, QuerySet
@@ -201,11 +202,31 @@ def release_catalogue() -> list[CatalogueEntry]:
 def release_support(*, version: str, on: dt.date, policy: Policy | None = None) -> SupportStatus:
     """Return whether ``version`` is a supported release on ``on`` under the policy's rule."""
     policy = resolve_policy(policy)
-    return support_status(
-        version_text=version,
-        catalogue=release_catalogue(),
+    return _support_status_memo(
+        version=version,
+        catalogue=tuple(release_catalogue()),
         rule=policy.releases.rule,
         extended_support_until_end=policy.releases.extended_support_until_end,
+        on=on,
+    )
+
+
+@functools.lru_cache(maxsize=1024)
+def _support_status_memo(
+    *,
+    version: str,
+    catalogue: tuple[CatalogueEntry, ...],
+    rule: str,
+    extended_support_until_end: bool,
+    on: dt.date,
+) -> SupportStatus:
+    """``support_status``, remembered: it is pure, and every intake asks it (the catalogue
+    is read each time, so an edited catalogue is a new key, never a stale answer)."""
+    return support_status(
+        version_text=version,
+        catalogue=catalogue,
+        rule=rule,
+        extended_support_until_end=extended_support_until_end,
         on=on,
     )
 

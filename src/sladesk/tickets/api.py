@@ -21,7 +21,7 @@ from ninja.files import UploadedFile
 from sladesk.accounts.access import Principal, require_scope
 from sladesk.accounts.models import Agent, Team
 from sladesk.api.auth import actor, principal, token_auth
-from sladesk.api.schemas import ERRORS, InputSchema
+from sladesk.api.schemas import ERRORS, InputSchema, OutputSchema
 from sladesk.core import time
 from sladesk.core.exceptions import NotFound, ValidationFailed
 from sladesk.policy import Policy, get_policy
@@ -51,7 +51,7 @@ _DATETIME_SORTS = frozenset({"due_at", "opened_at", "updated_at"})
 # -- schemas -------------------------------------------------------------------------------
 
 
-class Ref(Schema):
+class Ref(OutputSchema):
     id: int
     name: str
 
@@ -60,7 +60,7 @@ class RequesterOut(Ref):
     email: str
 
 
-class FlagOut(Schema):
+class FlagOut(OutputSchema):
     code: str
     title: str
     message: str
@@ -69,7 +69,7 @@ class FlagOut(Schema):
     evidence: list[str]
 
 
-class ClockOut(Schema):
+class ClockOut(OutputSchema):
     id: int | None
     kind: str
     seq: int
@@ -92,13 +92,13 @@ class ClockOut(Schema):
     used: float
 
 
-class Span(Schema):
+class Span(OutputSchema):
     start: dt.datetime
     end: dt.datetime | None
     seconds: int | None = None
 
 
-class Threshold(Schema):
+class Threshold(OutputSchema):
     fraction: float
     at: dt.datetime
 
@@ -112,7 +112,7 @@ class ClockExplainOut(ClockOut):
     text: list[str]
 
 
-class TicketOut(Schema):
+class TicketOut(OutputSchema):
     id: int
     subject: str
     status: str
@@ -147,7 +147,7 @@ class TicketDetailOut(TicketOut):
     description: str
 
 
-class TicketPage(Schema):
+class TicketPage(OutputSchema):
     items: list[TicketOut]
     next_cursor: str | None
 
@@ -161,7 +161,7 @@ class TicketIn(InputSchema):
     requester_email: str | None = None  # agents opening for a contact; contacts leave it out
 
 
-class AttachmentOut(Schema):
+class AttachmentOut(OutputSchema):
     id: int
     filename: str
     size: int
@@ -174,7 +174,7 @@ class AttachmentOut(Schema):
     url: str
 
 
-class MessageOut(Schema):
+class MessageOut(OutputSchema):
     id: int
     visibility: str
     author_kind: str
@@ -206,7 +206,7 @@ class AssigneeIn(InputSchema):
     reason: str = ""
 
 
-class EventOut(Schema):
+class EventOut(OutputSchema):
     id: int
     kind: str
     at: dt.datetime
@@ -263,7 +263,7 @@ def _clock_out(clock: TicketClock, *, now: dt.datetime, policy: Policy) -> Clock
 
 def _explain_out(clock: TicketClock, *, now: dt.datetime, policy: Policy) -> ClockExplainOut:
     e = sla.clock_explain(clock, now=now, policy=policy)
-    base = _clock_out(clock, now=now, policy=policy).dict()
+    base = _clock_out(clock, now=now, policy=policy).model_dump()
     return ClockExplainOut(
         **base,
         calendar_description=e.calendar_description,
@@ -453,10 +453,11 @@ def ticket_create(request: HttpRequest, payload: TicketIn) -> Status[Any]:
         actor=actor(request),
         requester_email=payload.requester_email if who.is_agent else None,
         environment=payload.environment_id,
+        actor_contact=who.contact,
     )
-    found = access.ticket_for(who, ticket.pk)
+    # The opening returns the ticket with its relations loaded; only its clocks are read back.
     return Status(
-        201, _ticket_out(found, who=who, now=time.now(), policy=get_policy(), detail=True)
+        201, _ticket_out(ticket, who=who, now=time.now(), policy=get_policy(), detail=True)
     )
 
 

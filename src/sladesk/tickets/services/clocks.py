@@ -37,6 +37,47 @@ def _save(clock: TicketClock, *, policy: Policy, fields: list[str]) -> None:
     clock.save(update_fields=[*fields, "next_check_at"])
 
 
+def clock_new(
+    *, ticket: Ticket, kind: str, start: dt.datetime, policy: Policy, seq: int
+) -> TicketClock | None:
+    """Return cycle ``seq`` of clock ``kind`` planned from ``start``, unsaved.
+
+    ``None`` when the policy sets no target for it (plan, severity, production).
+    """
+    planned = sla.plan_clock(
+        policy, plan_id=ticket.plan_id, kind=kind, severity=ticket.severity, start=start
+    )
+    if planned is None:
+        return None
+    clock = TicketClock(
+        ticket=ticket,
+        kind=kind,
+        seq=seq,
+        severity=planned.severity,
+        plan_id=planned.plan_id,
+        calendar=planned.calendar,
+        target_label=planned.target_label,
+        target_seconds=planned.target_seconds,
+        started_at=planned.started_at,
+        due_at=planned.due_at,
+    )
+    clock.next_check_at = sla.clock_next_check(clock, policy=policy)
+    return clock
+
+
+def clock_started_data(clock: TicketClock, *, reason: str) -> dict[str, Any]:
+    """Return the data of a ``clock_started`` event for ``clock``."""
+    return {
+        "clock": clock.kind,
+        "seq": clock.seq,
+        "severity": clock.severity,
+        "target": clock.target_label,
+        "calendar": clock.calendar,
+        "due_at": clock.due_at,
+        "reason": reason,
+    }
+
+
 def clock_start(
     *,
     ticket: Ticket,
@@ -47,25 +88,10 @@ def clock_start(
     reason: str,
 ) -> TicketClock | None:
     """Start a new cycle of clock ``kind`` at ``start`` if the policy sets a target for it."""
-    planned = sla.plan_clock(
-        policy, plan_id=ticket.plan_id, kind=kind, severity=ticket.severity, start=start
-    )
-    if planned is None:
-        return None
     last = TicketClock.objects.filter(ticket=ticket, kind=kind).aggregate(m=Max("seq"))["m"] or 0
-    clock = TicketClock(
-        ticket=ticket,
-        kind=kind,
-        seq=last + 1,
-        severity=planned.severity,
-        plan_id=planned.plan_id,
-        calendar=planned.calendar,
-        target_label=planned.target_label,
-        target_seconds=planned.target_seconds,
-        started_at=planned.started_at,
-        due_at=planned.due_at,
-    )
-    clock.next_check_at = sla.clock_next_check(clock, policy=policy)
+    clock = clock_new(ticket=ticket, kind=kind, start=start, policy=policy, seq=last + 1)
+    if clock is None:
+        return None
     clock.save()
     event_record(
         ticket=ticket,
@@ -73,15 +99,7 @@ def clock_start(
         actor=actor,
         at=start,
         clock=clock,
-        data={
-            "clock": kind,
-            "seq": clock.seq,
-            "severity": clock.severity,
-            "target": clock.target_label,
-            "calendar": clock.calendar,
-            "due_at": clock.due_at,
-            "reason": reason,
-        },
+        data=clock_started_data(clock, reason=reason),
     )
     return clock
 
@@ -313,10 +331,12 @@ __all__ = [
     "RETARGET_RULE",
     "ClockKind",
     "clock_meet",
+    "clock_new",
     "clock_pause",
     "clock_resume",
     "clock_retarget",
     "clock_start",
+    "clock_started_data",
     "clock_stop",
     "current_clocks",
     "ticket_due_refresh",

@@ -5,18 +5,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
+from django.db import connection
 
 from sladesk.accounts.models import Agent, Contact
 from sladesk.core import time
 from sladesk.core.exceptions import DeskError, PermissionDenied, ValidationFailed
+from sladesk.core.tasks import enqueue_with_change
 from sladesk.tickets.models import EventKind, Ticket, TicketClock, TicketEvent
 
 if TYPE_CHECKING:
     from sladesk.accounts.actor import Actor
     from sladesk.policy import Policy
 
-#: Events worth telling someone about (the notification task runs after commit).
+#: Events worth telling someone about (a task enqueued in the same transaction).
 NOTIFY = frozenset(
     {
         EventKind.OPENED,
@@ -67,8 +68,24 @@ def event_record(
     clock: TicketClock | None = None,
     key: str | None = None,
 ) -> TicketEvent:
-    """Append one event to the ticket's ledger; notable ones are notified after commit."""
-    event = TicketEvent.objects.create(
+    """Append one event to the ticket's ledger; notable ones are notified (task enqueued)."""
+    event = _event_row(ticket=ticket, kind=kind, actor=actor, at=at, data=data, clock=clock)
+    event.key = key
+    event.save()
+    _notify([event])
+    return event
+
+
+def _event_row(
+    *,
+    ticket: Ticket,
+    kind: str,
+    actor: Actor,
+    at: dt.datetime,
+    data: dict[str, Any] | None,
+    clock: TicketClock | None,
+) -> TicketEvent:
+    return TicketEvent(
         ticket=ticket,
         kind=kind,
         at=at,
@@ -77,14 +94,40 @@ def event_record(
         via=actor.via,
         clock=clock,
         data=jsonable(data or {}),
-        key=key,
     )
-    if kind in NOTIFY:
-        from sladesk.tickets.tasks import ticket_event_notify
 
-        event_id = event.pk
-        transaction.on_commit(lambda: ticket_event_notify.enqueue(event_id))
-    return event
+
+#: An event of ``events_record``: its kind, its data, and the clock it is about (or None).
+EventItem = tuple[str, dict[str, Any], "TicketClock | None"]
+
+
+def events_record(
+    *, ticket: Ticket, actor: Actor, at: dt.datetime, events: list[EventItem]
+) -> list[TicketEvent]:
+    """Append several events of one change to the ledger with one INSERT, in order.
+
+    The notable ones are notified by one task, enqueued with the change.
+    """
+    rows = [
+        _event_row(ticket=ticket, kind=kind, actor=actor, at=at, data=data, clock=clock)
+        for kind, data, clock in events
+    ]
+    if connection.features.can_return_rows_from_bulk_insert:
+        TicketEvent.objects.bulk_create(rows)
+    else:  # pragma: no cover - every supported database returns the ids
+        for row in rows:
+            row.save()
+    _notify(rows)
+    return rows
+
+
+def _notify(events: list[TicketEvent]) -> None:
+    """Enqueue, with the change, one task telling of the notable ``events``."""
+    notable = [event.pk for event in events if event.kind in NOTIFY]
+    if notable:
+        from sladesk.tickets.tasks import ticket_events_notify
+
+        enqueue_with_change(ticket_events_notify, notable)
 
 
 def ticket_lock(ticket: Ticket | int) -> Ticket:
@@ -183,6 +226,8 @@ __all__ = [
     "author_label",
     "clean_text",
     "event_record",
+    "EventItem",
+    "events_record",
     "jsonable",
     "now_or",
     "participant",

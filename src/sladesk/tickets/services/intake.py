@@ -10,14 +10,17 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import OuterRef, Subquery
+from django.db.models.functions import Coalesce
 
 from sladesk.accounts.actor import Actor
 from sladesk.accounts.door import Decision, request_check
-from sladesk.accounts.models import Agent, Environment, Organisation, Team
+from sladesk.accounts.models import Agent, Contact, Environment, Organisation, Team
 from sladesk.core.exceptions import ValidationFailed
 from sladesk.tickets import triage
 from sladesk.tickets.models import (
+    AgentAvailability,
     Category,
     Channel,
     ClockKind,
@@ -25,13 +28,15 @@ from sladesk.tickets.models import (
     Status,
     TeamRotation,
     Ticket,
+    TicketClock,
     TicketMessage,
 )
 from sladesk.tickets.services.attachments import Upload, attachment_add
-from sladesk.tickets.services.clocks import clock_start, ticket_due_refresh
+from sladesk.tickets.services.clocks import clock_new, clock_started_data
 from sladesk.tickets.services.common import (
+    EventItem,
     clean_text,
-    event_record,
+    events_record,
     now_or,
     policy_or,
     severity_check,
@@ -64,27 +69,69 @@ def default_team_slug() -> str:
     return str(getattr(settings, "SLADESK_DEFAULT_TEAM", DEFAULT_TEAM))
 
 
+def _rotation_sql() -> str:
+    """Return the one statement that moves a team's rotation and returns the chosen agent.
+
+    The next agent on shift after the last one (in id order), else the first one on
+    shift (wrapping around), else nobody; ``%s`` is the team's id.
+    """
+    agent = Agent._meta.db_table
+    member = Agent.teams.through._meta.db_table
+    shift = AgentAvailability._meta.db_table
+    user = Agent._meta.get_field("user").related_model._meta.db_table
+    rotation = TeamRotation._meta.db_table
+    on_shift = (
+        f"SELECT a.id FROM {agent} a JOIN {member} m ON m.agent_id = a.id "
+        f"JOIN {shift} s ON s.agent_id = a.id JOIN {user} u ON u.id = a.user_id "
+        f"WHERE m.team_id = {rotation}.team_id AND s.on_shift AND u.is_active"
+    )
+    return (
+        f"UPDATE {rotation} SET last_agent_id = COALESCE("
+        f"({on_shift} AND a.id > {rotation}.last_agent_id ORDER BY a.id LIMIT 1), "
+        f"({on_shift} ORDER BY a.id LIMIT 1)) WHERE team_id = %s RETURNING last_agent_id"
+    )
+
+
 def next_agent_on_shift(team: Team) -> Agent | None:
     """Return the team's next agent on shift in round-robin order, and move the rotation.
 
     Agents on shift (``AgentAvailability.on_shift``, active users) are taken in id order,
     starting after the last one who received a ticket in this team, wrapping around.
-    The team's rotation row is locked, so concurrent intakes do not pick the same agent.
+    The rotation moves in one ``UPDATE ... RETURNING`` that reads the agents on shift
+    itself, so two concurrent intakes never pick the same agent's turn. Outside a
+    transaction (``ticket_open`` moves it before its own) the team's rotation row is
+    locked for that statement only, not until a whole opening commits.
     """
-    TeamRotation.objects.get_or_create(team=team)
-    rotation = TeamRotation.objects.select_for_update().get(team=team)
-    agents = list(
-        Agent.objects.filter(
-            teams=team, availability__on_shift=True, user__is_active=True
-        ).order_by("pk")
-    )
-    if not agents:
-        return None
-    last = rotation.last_agent_id
-    chosen = next((a for a in agents if last is None or a.pk > last), agents[0])
-    rotation.last_agent = chosen
-    rotation.save(update_fields=["last_agent"])
-    return chosen
+    if connection.features.can_return_columns_from_insert:
+        with connection.cursor() as cursor:
+            cursor.execute(_rotation_sql(), [team.pk])
+            row = cursor.fetchone()
+        moved = row is not None
+        chosen = row[0] if row is not None else None
+    else:  # pragma: no cover - SQLite before 3.35: writers are serialised anyway
+        with transaction.atomic():
+            on_shift = Agent.objects.filter(
+                teams=OuterRef("team_id"), availability__on_shift=True, user__is_active=True
+            ).order_by("pk")
+            moved = bool(
+                TeamRotation.objects.filter(team=team).update(
+                    last_agent=Coalesce(
+                        Subquery(
+                            on_shift.filter(pk__gt=OuterRef("last_agent_id")).values("pk")[:1]
+                        ),
+                        Subquery(on_shift.values("pk")[:1]),
+                    )
+                )
+            )
+            chosen = (
+                TeamRotation.objects.filter(team=team)
+                .values_list("last_agent_id", flat=True)
+                .first()
+            )
+    if not moved:  # the team's first ticket: start its rotation, then move it
+        TeamRotation.objects.get_or_create(team=team)
+        return next_agent_on_shift(team)
+    return Agent.objects.filter(pk=chosen).first() if chosen is not None else None
 
 
 def _route(*, policy: Policy, plan_id: str) -> tuple[Team | None, str]:
@@ -114,7 +161,6 @@ def _door_flags(decision: Decision) -> list[dict[str, Any]]:
     return flags
 
 
-@transaction.atomic
 def ticket_open(
     *,
     channel: str,
@@ -129,6 +175,7 @@ def ticket_open(
     attachments: Sequence[Upload] = (),
     now: dt.datetime | None = None,
     policy: Policy | None = None,
+    actor_contact: Contact | None = None,
 ) -> Ticket:
     """Open a ticket after the door lets the request in; return it.
 
@@ -138,6 +185,8 @@ def ticket_open(
     policy version, production flag, server version), triage (non-production forces
     the policy's level with the reason; a suggested level; scope flags), route (Premier
     to the senior team, round-robin among agents on shift) and start the clocks.
+    ``actor_contact`` is the signed-in contact behind ``actor`` when the caller has
+    already looked it up (saves the door reading it again).
     """
     now = now_or(now)
     policy = policy_or(policy)
@@ -161,6 +210,7 @@ def ticket_open(
         organisation=organisation,
         environment=environment,
         policy=policy,
+        user_contact=actor_contact if requester_email is None else None,
     )
     decision.raise_if_refused()
     assert decision.organisation is not None and decision.contact is not None
@@ -202,113 +252,118 @@ def ticket_open(
         )
     ]
     team, route_reason = _route(policy=policy, plan_id=plan_id)
-
-    ticket = Ticket.objects.create(
-        organisation=decision.organisation,
-        environment=env,
-        requester=decision.contact,
-        subscription=decision.subscription,
-        subject=subject,
-        description=description,
-        category=category,
-        severity=effective,
-        severity_rank=policy.severities[effective].rank,
-        requested_severity=severity,
-        severity_reason=severity_reason,
-        suggested_severity=suggestion.severity if suggestion else "",
-        suggestion_reason=suggestion.reason if suggestion else "",
-        status=Status.NEW,
-        channel=channel,
-        team=team,
-        plan_id=plan_id,
-        policy_version=decision.policy_version,
-        is_production=production,
-        server_version=env.version if env is not None else "",
-        flags=flags,
-        opened_at=now,
-        updated_at=now,
-    )
-    message = TicketMessage.objects.create(
-        ticket=ticket,
-        visibility=TicketMessage.Visibility.PUBLIC,
-        author_kind=TicketMessage.AuthorKind.CONTACT,
-        author=decision.contact.user,
-        author_label=f"{decision.contact.name} <{decision.contact.email}>",
-        body=description,
-        channel=channel,
-        created_at=now,
-    )
-    event_record(
-        ticket=ticket,
-        kind=EventKind.OPENED,
-        actor=actor,
-        at=now,
-        data={
-            "channel": channel,
-            "requester": decision.contact.email,
-            "plan": plan_id,
-            "policy_version": decision.policy_version,
-            "production": production,
-            "environment": env.pk if env is not None else None,
-            "server_version": ticket.server_version,
-            "door_flags": [f.as_dict() for f in decision.flags],
-        },
-    )
-    event_record(
-        ticket=ticket,
-        kind=EventKind.TRIAGED,
-        actor=actor,
-        at=now,
-        data={
-            "requested_severity": severity,
-            "severity": effective,
-            "reason": severity_reason,
-            "suggested_severity": ticket.suggested_severity,
-            "suggestion_reason": ticket.suggestion_reason,
-            "flags": flags,
-        },
-    )
-    # Files sent with the request are the requester's, whoever typed it in.
-    requester = Actor(user=decision.contact.user, via=actor.via, label=message.author_label)
-    for upload in attachments:
-        attachment_add(ticket=ticket, upload=upload, actor=requester, message=message, now=now)
-
-    clock_start(
-        ticket=ticket,
-        kind=ClockKind.FIRST_RESPONSE,
-        start=now,
-        policy=policy,
-        actor=actor,
-        reason="opened",
-    )
-    clock_start(
-        ticket=ticket,
-        kind=ClockKind.RESOLUTION,
-        start=now,
-        policy=policy,
-        actor=actor,
-        reason="opened",
-    )
-    ticket_due_refresh(ticket)
-
+    # Before the opening's own transaction: a refused or failed opening may cost an agent
+    # a turn, but openings for one team do not queue behind each other's commits.
     assignee = next_agent_on_shift(team) if team is not None else None
-    ticket.assignee = assignee
-    ticket.save(update_fields=["due_at", "assignee"])
-    event_record(
-        ticket=ticket,
-        kind=EventKind.ASSIGNED,
-        actor=actor,
-        at=now,
-        data={
-            "team": team.slug if team else None,
-            "assignee": assignee.pk if assignee else None,
-            "assignee_name": assignee.name if assignee else None,
-            "reason": f"{route_reason}; "
-            + (
-                "round robin among agents on shift"
-                if assignee
-                else "no agent of the team is on shift"
+    with transaction.atomic():
+        ticket = Ticket(
+            organisation=decision.organisation,
+            environment=env,
+            requester=decision.contact,
+            subscription=decision.subscription,
+            subject=subject,
+            description=description,
+            category=category,
+            severity=effective,
+            severity_rank=policy.severities[effective].rank,
+            requested_severity=severity,
+            severity_reason=severity_reason,
+            suggested_severity=suggestion.severity if suggestion else "",
+            suggestion_reason=suggestion.reason if suggestion else "",
+            status=Status.NEW,
+            channel=channel,
+            team=team,
+            assignee=assignee,
+            plan_id=plan_id,
+            policy_version=decision.policy_version,
+            is_production=production,
+            server_version=env.version if env is not None else "",
+            flags=flags,
+            opened_at=now,
+            updated_at=now,
+        )
+        clocks = [
+            clock
+            for kind in (ClockKind.FIRST_RESPONSE, ClockKind.RESOLUTION)
+            if (clock := clock_new(ticket=ticket, kind=kind, start=now, policy=policy, seq=1))
+        ]
+        dues = [c.due_at for c in clocks if c.due_at is not None]
+        ticket.due_at = min(dues) if dues else None
+        ticket.save()
+        message = TicketMessage.objects.create(
+            ticket=ticket,
+            visibility=TicketMessage.Visibility.PUBLIC,
+            author_kind=TicketMessage.AuthorKind.CONTACT,
+            author=decision.contact.user,
+            author_label=f"{decision.contact.name} <{decision.contact.email}>",
+            body=description,
+            channel=channel,
+            created_at=now,
+        )
+        events: list[EventItem] = [
+            (
+                EventKind.OPENED,
+                {
+                    "channel": channel,
+                    "requester": decision.contact.email,
+                    "plan": plan_id,
+                    "policy_version": decision.policy_version,
+                    "production": production,
+                    "environment": env.pk if env is not None else None,
+                    "server_version": ticket.server_version,
+                    "door_flags": [f.as_dict() for f in decision.flags],
+                },
+                None,
             ),
-        },
-    )
-    return ticket
+            (
+                EventKind.TRIAGED,
+                {
+                    "requested_severity": severity,
+                    "severity": effective,
+                    "reason": severity_reason,
+                    "suggested_severity": ticket.suggested_severity,
+                    "suggestion_reason": ticket.suggestion_reason,
+                    "flags": flags,
+                },
+                None,
+            ),
+        ]
+        if attachments:
+            # The ledger keeps its order: the opening, then the files, then the clocks.
+            events_record(ticket=ticket, actor=actor, at=now, events=events)
+            events = []
+            # Files sent with the request are the requester's, whoever typed it in.
+            requester = Actor(user=decision.contact.user, via=actor.via, label=message.author_label)
+            for upload in attachments:
+                attachment_add(
+                    ticket=ticket, upload=upload, actor=requester, message=message, now=now
+                )
+
+        if connection.features.can_return_rows_from_bulk_insert:
+            TicketClock.objects.bulk_create(clocks)
+        else:  # pragma: no cover - every supported database returns the ids
+            for clock in clocks:
+                clock.save()
+        events += [
+            (EventKind.CLOCK_STARTED, clock_started_data(c, reason="opened"), c) for c in clocks
+        ]
+
+        events.append(
+            (
+                EventKind.ASSIGNED,
+                {
+                    "team": team.slug if team else None,
+                    "assignee": assignee.pk if assignee else None,
+                    "assignee_name": assignee.name if assignee else None,
+                    "reason": f"{route_reason}; "
+                    + (
+                        "round robin among agents on shift"
+                        if assignee
+                        else "no agent of the team is on shift"
+                    ),
+                },
+                None,
+            )
+        )
+        events_record(ticket=ticket, actor=actor, at=now, events=events)
+        return ticket

@@ -1,0 +1,121 @@
+"""How an opening writes: its ledger in order, the notification enqueued with the change,
+the ticket row written once, and the round robin moved outside the opening's transaction."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.db import connection, transaction
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+
+from sladesk.accounts.door import request_check
+from sladesk.tickets.models import EventKind, TeamRotation
+from sladesk.tickets.services import Upload, agent_availability_set
+from tests.accounts.factories import NOW, make_agent
+from tests.tickets.conftest import CLI, open_ticket
+
+pytestmark = pytest.mark.django_db
+
+DATABASE_TASKS = {
+    "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "mail", "sla"]}
+}
+
+
+def kinds(ticket) -> list[str]:
+    return list(ticket.events.order_by("at", "id").values_list("kind", flat=True))
+
+
+class TestLedger:
+    def test_opening_records_its_events_in_order(self, world):
+        ticket = open_ticket(world.gus)
+        assert kinds(ticket) == [
+            EventKind.OPENED,
+            EventKind.TRIAGED,
+            EventKind.CLOCK_STARTED,
+            EventKind.ASSIGNED,
+        ]
+        started = ticket.events.get(kind=EventKind.CLOCK_STARTED)
+        assert started.clock is not None and started.clock.kind == "first_response"
+        assert started.data["clock"] == "first_response"
+        assert started.data["reason"] == "opened"
+
+    def test_files_come_between_the_opening_and_the_clocks(self, world):
+        ticket = open_ticket(
+            world.gus, attachments=[Upload(io.BytesIO(b"log line\n"), "server.log")]
+        )
+        order = kinds(ticket)
+        assert order[:2] == [EventKind.OPENED, EventKind.TRIAGED]
+        assert EventKind.ATTACHED in order[2:-2]
+        assert order[-2:] == [EventKind.CLOCK_STARTED, EventKind.ASSIGNED]
+
+    def test_the_ticket_row_is_written_once_with_its_due_and_assignee(self, world):
+        with CaptureQueriesContext(connection) as queries:
+            ticket = open_ticket(world.gus)
+        writes = [
+            q["sql"]
+            for q in queries.captured_queries
+            if 'tickets_ticket"' in q["sql"].split(" WHERE ")[0]
+            and q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE"))
+        ]
+        assert len(writes) == 1 and writes[0].lstrip().upper().startswith("INSERT")
+        ticket.refresh_from_db()
+        assert ticket.assignee == world.engineer
+        assert ticket.due_at == ticket.clocks.get(kind="first_response").due_at
+
+
+class TestNotificationEnqueuedWithTheChange:
+    """With the database task backend the task row is part of the opening's transaction."""
+
+    @pytest.fixture(autouse=True)
+    def _database_tasks(self):
+        with override_settings(TASKS=DATABASE_TASKS):
+            yield
+
+    def task_rows(self):
+        from django_tasks_db.models import DBTaskResult
+
+        return list(DBTaskResult.objects.values_list("task_path", "args_kwargs"))
+
+    def test_one_task_for_the_opening_in_its_transaction(self, world):
+        ticket = open_ticket(world.gus)
+        rows = self.task_rows()
+        assert [path for path, _ in rows] == ["sladesk.tickets.tasks.ticket_events_notify"]
+        (ids,) = rows[0][1]["args"]
+        assert sorted(ticket.events.filter(pk__in=ids).values_list("kind", flat=True)) == [
+            EventKind.ASSIGNED,
+            EventKind.OPENED,
+        ]
+
+    def test_a_rolled_back_opening_leaves_no_task(self, world):
+        with pytest.raises(RuntimeError), transaction.atomic():
+            open_ticket(world.gus)
+            raise RuntimeError("the caller's transaction fails after the opening")
+        assert self.task_rows() == []
+        assert world.enterprise.tickets.count() == 0
+
+
+class TestRoundRobin:
+    def test_the_rotation_moves_in_turn(self, world):
+        second = make_agent("support_engineer", name="Second", teams=["support"])
+        agent_availability_set(agent=second, on_shift=True, actor=CLI, now=NOW)
+        assignees = [open_ticket(world.gus).assignee for _ in range(4)]
+        assert assignees == [world.engineer, second, world.engineer, second]
+        rotation = TeamRotation.objects.get(team__slug="support")
+        assert rotation.last_agent == second
+
+    def test_an_agent_going_off_shift_is_skipped(self, world):
+        second = make_agent("support_engineer", name="Second", teams=["support"])
+        agent_availability_set(agent=second, on_shift=True, actor=CLI, now=NOW)
+        assert open_ticket(world.gus).assignee == world.engineer
+        agent_availability_set(agent=second, on_shift=False, actor=CLI, now=NOW)
+        assert open_ticket(world.gus).assignee == world.engineer
+
+
+class TestDoorReusesTheSignedInContact:
+    def test_a_contact_of_another_user_is_not_taken(self, world):
+        decision = request_check(
+            channel="api", at=NOW, user=world.gus.user, user_contact=world.maria
+        )
+        assert decision.contact == world.gus
