@@ -90,7 +90,10 @@ def principal_for(user: User | AnonymousUser, *, token: ApiToken | None = None) 
     if not user.is_authenticated or not user.is_active or user.pk is None:
         return None
     scopes = token.scope_set if token is not None else frozenset({"read", "write"})
-    agent = Agent.objects.filter(user_id=user.pk).first()
+    try:
+        agent: Agent | None = user.agent  # read with the user when the caller joined it
+    except Agent.DoesNotExist:
+        agent = None
     if agent is not None:
         return Principal(user=user, role=agent.role, scopes=scopes, token=token)
     if user.is_superuser:  # e.g. made with createsuperuser: treated as an administrator

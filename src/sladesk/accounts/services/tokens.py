@@ -129,7 +129,7 @@ def api_token_authenticate(*, secret: str, now: dt.datetime | None = None) -> Ap
         return None
     now = now or time.now()
     token = (
-        ApiToken.objects.select_related("user")
+        ApiToken.objects.select_related("user", "user__agent")
         .filter(token_hash=token_hash(secret), revoked_at__isnull=True, user__is_active=True)
         .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
         .first()

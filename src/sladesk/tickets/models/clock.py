@@ -27,7 +27,12 @@ class TicketClock(models.Model):
     its cost grows with the clocks crossing, not with the open tickets.
     """
 
-    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="clocks")
+    ticket = models.ForeignKey(
+        "tickets.Ticket",
+        on_delete=models.CASCADE,
+        related_name="clocks",
+        db_index=False,  # tickets_clock_unique_cycle starts with it
+    )
     kind = models.CharField(max_length=16, choices=ClockKind.choices)
     seq = models.PositiveIntegerField(default=1)
     severity = models.CharField(max_length=16)

@@ -20,7 +20,12 @@ class TicketMessage(models.Model):
         AGENT = "agent", "agent"
         SYSTEM = "system", "system"
 
-    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="messages")
+    ticket = models.ForeignKey(
+        "tickets.Ticket",
+        on_delete=models.CASCADE,
+        related_name="messages",
+        db_index=False,  # tickets_message_ticket_at
+    )
     visibility = models.CharField(max_length=8, choices=Visibility.choices)
     author_kind = models.CharField(max_length=8, choices=AuthorKind.choices)
     author = models.ForeignKey(

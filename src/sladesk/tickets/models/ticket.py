@@ -50,8 +50,10 @@ class Ticket(models.Model):
     fixed choices; ``severity_rank`` (1 = most urgent) sorts them.
     """
 
+    # No single-column index where a composite index of ``Meta.indexes`` starts with the
+    # column: each index is one more B-tree every opening writes (benchmarks/RESULTS.md).
     organisation = models.ForeignKey(
-        "accounts.Organisation", on_delete=models.PROTECT, related_name="tickets"
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="tickets", db_index=False
     )
     environment = models.ForeignKey(
         "accounts.Environment",
@@ -83,10 +85,20 @@ class Ticket(models.Model):
     status = models.CharField(max_length=24, choices=Status.choices, default=Status.NEW)
     channel = models.CharField(max_length=16, choices=Channel.choices)
     team = models.ForeignKey(
-        "accounts.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets"
+        "accounts.Team",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tickets",
+        db_index=False,  # tickets_team_due
     )
     assignee = models.ForeignKey(
-        "accounts.Agent", null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets"
+        "accounts.Agent",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tickets",
+        db_index=False,  # tickets_assignee_due
     )
     # The entitlement at intake.
     plan_id = models.CharField(max_length=40)
