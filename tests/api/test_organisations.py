@@ -86,3 +86,21 @@ def test_a_contact_cannot_update_their_organisation(api_as):
         error(api_as(maria.user).patch(f"/organisations/{acme.pk}", {"name": "Hacked"}), 403)
         == "permission_denied"
     )
+
+
+@pytest.mark.parametrize(
+    ("path", "typo"),
+    [
+        ("/organisations", "serach"),
+        ("/agents", "page"),
+        ("/tokens", "offset"),
+        ("/audit", "organisation"),
+        ("/me/eligibility", "env"),
+    ],
+)
+def test_a_misspelt_query_parameter_is_refused_not_ignored(as_role, path, typo):
+    response = as_role("administrator").get(path, **{typo: "1"})
+    assert error(response, 422) == "invalid_input"
+    body = response.json()["error"]
+    assert body["details"]["unknown"] == [typo]
+    assert repr(typo) in body["message"] and "this endpoint takes" in body["message"]

@@ -540,3 +540,10 @@ class TestApiRefusals:
             for t in Api(client, world.engineer).get("/tickets", assignee="me").json()["items"]
         ]
         assert ids == [mine.pk]
+
+
+def test_a_misspelt_list_filter_is_refused_not_ignored(client, world):
+    response = Api(client, world.engineer).get("/tickets", staus="open")
+    assert response.status_code == 422 and error(response) == "invalid_input"
+    assert response.json()["error"]["details"]["unknown"] == ["staus"]
+    assert "status" in response.json()["error"]["details"]["known"]

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import HttpRequest
 from ninja import Schema
 from ninja.responses import codes_4xx
 from pydantic import BaseModel, ConfigDict
+
+from sladesk.core.exceptions import ValidationFailed
 
 
 class InputSchema(Schema):
@@ -42,3 +45,20 @@ class ErrorOut(Schema):
 
 #: Every 4xx answer has the ``ErrorOut`` shape (for the OpenAPI schema).
 ERRORS: dict[frozenset[int], type[Schema]] = {codes_4xx: ErrorOut}
+
+
+def refuse_unknown_query(request: HttpRequest, *known: str) -> None:
+    """Refuse query parameters the endpoint does not take (422 ``invalid_input``).
+
+    A typo such as ``?staus=open`` would otherwise be ignored and answer the unfiltered
+    list as if the filter had matched everything.
+    """
+    unknown = sorted(set(request.GET) - set(known))
+    if unknown:
+        raise ValidationFailed(
+            f"unknown query parameter{'s' if len(unknown) > 1 else ''} "
+            f"{', '.join(map(repr, unknown))} (this endpoint takes: "
+            f"{', '.join(sorted(known)) or 'none'})",
+            code="invalid_input",
+            details={"unknown": unknown, "known": sorted(known)},
+        )

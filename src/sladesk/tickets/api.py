@@ -21,7 +21,7 @@ from ninja.files import UploadedFile
 from sladesk.accounts.access import Principal, require_scope
 from sladesk.accounts.models import Agent, Team
 from sladesk.api.auth import actor, principal, token_auth
-from sladesk.api.schemas import ERRORS, InputSchema, OutputSchema
+from sladesk.api.schemas import ERRORS, InputSchema, OutputSchema, refuse_unknown_query
 from sladesk.core import time
 from sladesk.core.exceptions import NotFound, ValidationFailed
 from sladesk.policy import Policy, get_policy
@@ -481,6 +481,7 @@ def ticket_index(request: HttpRequest, q: Query[ListQuery]) -> TicketPage:
     ``assignee`` (agent id, ``me`` or ``none``), ``organisation``, ``breached``, ``open``.
     """
     who = _reader(request)
+    refuse_unknown_query(request, *ListQuery.model_fields)
     now = time.now()
     _choice_filter("status", q.status, [s.value for s in TicketStatus])
     _choice_filter("severity", q.severity, list(get_policy().severities))

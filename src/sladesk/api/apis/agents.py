@@ -10,7 +10,7 @@ from sladesk.accounts.models import Agent, Team
 from sladesk.accounts.services import agent_add, agent_update
 from sladesk.api.auth import actor, principal, token_auth
 from sladesk.api.pagination import DEFAULT_LIMIT, paginate
-from sladesk.api.schemas import ERRORS, InputSchema
+from sladesk.api.schemas import ERRORS, InputSchema, refuse_unknown_query
 from sladesk.core.exceptions import NotFound
 
 router = Router(tags=["agents"], auth=token_auth)
@@ -67,6 +67,7 @@ def list_agents(
     request: HttpRequest, cursor: str | None = None, limit: int = DEFAULT_LIMIT
 ) -> AgentPage:
     """List the desk's agents (agents only)."""
+    refuse_unknown_query(request, "cursor", "limit")
     require(principal(request), Can.READ_ALL)
     qs = Agent.objects.select_related("user").prefetch_related("teams")
     rows, next_cursor = paginate(qs, cursor=cursor, limit=limit)

@@ -13,7 +13,7 @@ from sladesk.accounts.models import AuditLog, Organisation
 from sladesk.accounts.selectors import audit_list
 from sladesk.api.auth import principal, token_auth
 from sladesk.api.pagination import DEFAULT_LIMIT, paginate
-from sladesk.api.schemas import ERRORS
+from sladesk.api.schemas import ERRORS, refuse_unknown_query
 
 router = Router(tags=["audit"], auth=token_auth)
 
@@ -60,6 +60,7 @@ def list_audit(
     limit: int = DEFAULT_LIMIT,
 ) -> AuditPage:
     """List audit entries (oldest first within the page order by id), filtered by organisation or action."""
+    refuse_unknown_query(request, "organisation_id", "action", "cursor", "limit")
     require(principal(request), Can.READ_AUDIT)
     organisation = (
         Organisation.objects.filter(pk=organisation_id).first() if organisation_id else None

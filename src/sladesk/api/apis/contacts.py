@@ -14,7 +14,7 @@ from sladesk.accounts.selectors import contact_list
 from sladesk.accounts.services import contact_add, contact_remove, contact_replace, contact_update
 from sladesk.api.auth import actor, principal, token_auth
 from sladesk.api.pagination import DEFAULT_LIMIT, paginate
-from sladesk.api.schemas import ERRORS, InputSchema
+from sladesk.api.schemas import ERRORS, InputSchema, refuse_unknown_query
 from sladesk.core.exceptions import PermissionDenied
 
 router = Router(tags=["contacts"], auth=token_auth)
@@ -89,6 +89,7 @@ def list_contacts(
     limit: int = DEFAULT_LIMIT,
 ) -> ContactPage:
     """List an organisation's contacts (removed ones too with ``include_removed``, agents only)."""
+    refuse_unknown_query(request, "include_removed", "cursor", "limit")
     who = principal(request)
     organisation = organisation_for(who, organisation_id)
     qs = contact_list(organisation=organisation, include_removed=include_removed and who.is_agent)

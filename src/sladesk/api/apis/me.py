@@ -11,7 +11,7 @@ from sladesk.accounts.models import Agent
 from sladesk.accounts.services import agent_update, contact_update
 from sladesk.api.apis.door import DecisionOut, decision_out
 from sladesk.api.auth import actor, principal, token_auth
-from sladesk.api.schemas import ERRORS, InputSchema
+from sladesk.api.schemas import ERRORS, InputSchema, refuse_unknown_query
 from sladesk.core import time
 from sladesk.core.exceptions import ValidationFailed
 
@@ -94,6 +94,7 @@ def my_eligibility(
     request: HttpRequest, channel: str = "api", environment_id: int | None = None
 ) -> DecisionOut:
     """Ask the door whether you may open a request now (and why not)."""
+    refuse_unknown_query(request, "channel", "environment_id")
     if channel not in CHANNELS:
         raise ValidationFailed(
             f"unknown channel {channel!r} (one of {', '.join(CHANNELS)})", code="invalid_input"

@@ -19,7 +19,7 @@ from sladesk.accounts.selectors import (
 from sladesk.accounts.services import organisation_create, organisation_update
 from sladesk.api.auth import actor, principal, token_auth
 from sladesk.api.pagination import DEFAULT_LIMIT, paginate
-from sladesk.api.schemas import ERRORS, InputSchema
+from sladesk.api.schemas import ERRORS, InputSchema, refuse_unknown_query
 from sladesk.core import time
 
 router = Router(tags=["organisations"], auth=token_auth)
@@ -96,6 +96,7 @@ def list_organisations(
     request: HttpRequest, search: str = "", cursor: str | None = None, limit: int = DEFAULT_LIMIT
 ) -> OrganisationPage:
     """List organisations (a contact sees only their own)."""
+    refuse_unknown_query(request, "search", "cursor", "limit")
     who = principal(request)
     qs = organisation_list(search=search)
     if not who.can(Can.READ_ALL):

@@ -14,7 +14,7 @@ from sladesk.accounts.rules import normalise_email
 from sladesk.accounts.services import api_token_create, api_token_revoke
 from sladesk.api.auth import actor, principal, token_auth
 from sladesk.api.pagination import DEFAULT_LIMIT, paginate
-from sladesk.api.schemas import ERRORS, InputSchema
+from sladesk.api.schemas import ERRORS, InputSchema, refuse_unknown_query
 from sladesk.core.exceptions import NotFound, PermissionDenied
 
 router = Router(tags=["tokens"], auth=token_auth)
@@ -67,6 +67,7 @@ def list_tokens(
     request: HttpRequest, cursor: str | None = None, limit: int = DEFAULT_LIMIT
 ) -> TokenPage:
     """List your own tokens (secrets are never shown again)."""
+    refuse_unknown_query(request, "cursor", "limit")
     who = principal(request)
     qs = ApiToken.objects.filter(user=who.user).select_related("user")
     rows, next_cursor = paginate(qs, cursor=cursor, limit=limit)
