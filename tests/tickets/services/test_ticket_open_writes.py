@@ -119,3 +119,21 @@ class TestDoorReusesTheSignedInContact:
             channel="api", at=NOW, user=world.gus.user, user_contact=world.maria
         )
         assert decision.contact == world.gus
+
+
+class TestSeverityReason:
+    def test_a_level_the_requester_did_not_choose_says_why_in_ticket_and_ledger(self, world):
+        reason = "no level was given; the desk's default for e-mail applies"
+        ticket = open_ticket(world.gus, severity="L3", severity_reason=reason)
+        assert ticket.severity_reason == reason
+        assert ticket.events.get(kind=EventKind.TRIAGED).data["reason"] == reason
+
+    def test_the_non_production_rule_keeps_its_own_reason(self, world):
+        ticket = open_ticket(
+            world.maria,
+            severity="L1",
+            environment=world.acme_staging,
+            severity_reason="no level was given",
+        )
+        assert ticket.severity == "L4"
+        assert "not production" in ticket.severity_reason

@@ -176,6 +176,7 @@ def ticket_open(
     now: dt.datetime | None = None,
     policy: Policy | None = None,
     actor_contact: Contact | None = None,
+    severity_reason: str = "as requested",
 ) -> Ticket:
     """Open a ticket after the door lets the request in; return it.
 
@@ -186,7 +187,9 @@ def ticket_open(
     the policy's level with the reason; a suggested level; scope flags), route (Premier
     to the senior team, round-robin among agents on shift) and start the clocks.
     ``actor_contact`` is the signed-in contact behind ``actor`` when the caller has
-    already looked it up (saves the door reading it again).
+    already looked it up (saves the door reading it again). ``severity_reason`` says
+    why ``severity`` is the level when the requester did not choose it (an e-mail
+    without a level gets the desk's default); the non-production rule overrides it.
     """
     now = now_or(now)
     policy = policy_or(policy)
@@ -220,7 +223,6 @@ def ticket_open(
 
     # Triage: the production rule first (policy, "Severity levels"), then a suggestion.
     effective = severity
-    severity_reason = "as requested"
     if not production:
         effective = policy.production.non_production_severity
         assert env is not None
