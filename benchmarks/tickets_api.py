@@ -47,6 +47,43 @@ def wait_for_port(port: int, timeout: float = 60) -> None:
     raise RuntimeError(f"nothing listens on {port}")
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """Return the CPU time (user + system) the processes ``pids`` have used so far."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return total
+
+
+def server_pids(master: int, db: str) -> tuple[list[int], list[int]]:
+    """Return the gunicorn workers under ``master`` and the PostgreSQL backends of ``db``."""
+    workers = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            except OSError:
+                continue
+            if ppid == master:
+                workers.append(int(entry))
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            [db],
+        )
+        backends = [row[0] for row in cursor.fetchall()]
+    return workers, backends
+
+
 def main() -> None:
     parser = arguments(__doc__ or "")
     parser.add_argument("--clients", type=int, default=32)
@@ -100,7 +137,16 @@ def main() -> None:
         try:
             wait_for_port(args.port)
             time.sleep(2)
-            results = load(args, callers)
+            probes: dict[str, float] = {}
+
+            def probe(label: str) -> None:
+                workers, backends = server_pids(server.pid, args.db)
+                probes[f"{label}_web"] = cpu_seconds(workers)
+                probes[f"{label}_db"] = cpu_seconds(backends)
+                probes[f"{label}_me"] = cpu_seconds([os.getpid()])
+                probes[f"{label}_n"] = Ticket.objects.count()
+
+            results = load(args, callers, probe)
         finally:
             os.killpg(server.pid, 15)
             server.wait(30)
@@ -117,13 +163,23 @@ def main() -> None:
             f"p99 {pct(ok, 99):.0f} ms, max {max(ok):.0f} ms; {errors} errors; "
             f"tickets {before:,} -> {after:,}"
         )
+        made = probes["end_n"] - probes["start_n"]
+        if made and not args.health:
+            per = {
+                k: (probes[f"end_{k}"] - probes[f"start_{k}"]) * 1000 / made
+                for k in ("web", "db", "me")
+            }
+            line += (
+                f"; CPU per ticket while measuring: web {per['web']:.1f} ms, PostgreSQL "
+                f"{per['db']:.1f} ms, load generator {per['me']:.1f} ms"
+            )
         log(line)
         print(line)
         if args.keep:
             log(f"removed the {remove_tickets_after(last_id):,} rows this run created")
 
 
-def load(args, callers) -> list[tuple[float, int]]:
+def load(args, callers, probe) -> list[tuple[float, int]]:
     stop_at = [0.0]
     measuring = threading.Event()
     results: list[tuple[float, int]] = []
@@ -187,10 +243,12 @@ def load(args, callers) -> list[tuple[float, int]]:
     for t in threads:
         t.start()
     time.sleep(args.warmup)
+    probe("start")
     measuring.set()
     log(f"warm-up done; measuring {args.seconds:.0f} s")
     for t in threads:
         t.join()
+    probe("end")
     if statuses:
         log(f"non-201 answers: {statuses}; e.g. {samples}")
     return results
