@@ -315,3 +315,31 @@ def test_suggestions_list_only_articles_sharing_a_significant_word(world, maria)
     ).content.decode()
     titles = re.findall(r'target="_blank" rel="noopener">([^<]+)</a>', body)
     assert titles == ["Users cannot log in after enabling SAML"]
+
+
+def test_the_customer_marks_their_ticket_solved(world, maria):
+    ticket = open_ticket(world.maria, now=now())
+    page = maria.get(f"/portal/tickets/{ticket.pk}/").content.decode()
+    assert 'id="solve-form"' in page and "Mark as solved" in page
+    response = maria.post(f"/portal/tickets/{ticket.pk}/solve/")
+    assert response.status_code == 302
+    ticket.refresh_from_db()
+    assert ticket.status == "solved"
+    page = maria.get(f"/portal/tickets/{ticket.pk}/").content.decode()
+    assert 'id="solve-form"' not in page  # nothing more to mark
+
+
+def test_solving_twice_says_why_and_changes_nothing(world, maria):
+    ticket = open_ticket(world.maria, now=now())
+    maria.post(f"/portal/tickets/{ticket.pk}/solve/")
+    response = maria.post(f"/portal/tickets/{ticket.pk}/solve/")
+    assert response.status_code == 409
+    assert 'id="solve-error"' in response.content.decode()
+    assert "already solved" in response.content.decode()
+
+
+def test_another_organisations_ticket_cannot_be_solved(world, maria):
+    theirs = open_ticket(world.gus, now=now())
+    assert maria.post(f"/portal/tickets/{theirs.pk}/solve/").status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.status == "new"

@@ -19,6 +19,7 @@ urlpatterns = [
     path("portal/tickets/<int:ticket_id>/", portal.ticket_detail, name="portal-ticket"),
     path("portal/tickets/<int:ticket_id>/reply/", portal.ticket_reply_view, name="portal-reply"),
     path("portal/tickets/<int:ticket_id>/clocks/", portal.ticket_clocks, name="portal-clocks"),
+    path("portal/tickets/<int:ticket_id>/solve/", portal.ticket_solve, name="portal-solve"),
     path(
         "tickets/<int:ticket_id>/attachments/<int:attachment_id>/",
         files.attachment_download,

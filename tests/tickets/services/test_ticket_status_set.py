@@ -5,9 +5,9 @@ import datetime as dt
 import pytest
 
 from sladesk.core.exceptions import Conflict, PermissionDenied, ValidationFailed
-from sladesk.tickets.models import Status
+from sladesk.tickets.models import EventKind, Status
 from sladesk.tickets.services import TRANSITIONS, ticket_reply, ticket_status_set
-from tests.accounts.factories import NOW
+from tests.accounts.factories import NOW, make_contact
 from tests.tickets.conftest import open_ticket
 
 pytestmark = pytest.mark.django_db
@@ -144,11 +144,45 @@ class TestRefusals:
             )
         assert caught.value.code == "unknown_status"
 
-    def test_contact_may_not(self, world):
+    @pytest.mark.parametrize("status", ["open", "waiting_on_customer", "closed"])
+    def test_a_contact_may_only_mark_solved(self, world, status):
         ticket = open_ticket(world.gus)
         with pytest.raises(PermissionDenied) as caught:
-            ticket_status_set(ticket=ticket, status="solved", actor=world.actor(world.gus), now=NOW)
-        assert caught.value.code == "not_an_agent"
+            ticket_status_set(ticket=ticket, status=status, actor=world.actor(world.gus), now=NOW)
+        assert caught.value.code == "contacts_may_only_solve"
+        assert "reply instead" in caught.value.message
+
+    def test_a_contact_of_another_organisation_may_not_solve(self, world):
+        ticket = open_ticket(world.gus)
+        with pytest.raises(PermissionDenied) as caught:
+            ticket_status_set(
+                ticket=ticket, status="solved", actor=world.actor(world.maria), now=NOW
+            )
+        assert caught.value.code == "not_a_participant"
+
+
+class TestTheCustomerMarksSolved:
+    def test_solved_by_the_requester_stops_the_clocks_and_says_who(self, world):
+        ticket = open_ticket(world.gus)
+        ticket_status_set(ticket=ticket, status="solved", actor=world.actor(world.gus), now=NOW)
+        ticket.refresh_from_db()
+        assert ticket.status == "solved" and ticket.solved_at == NOW
+        first = ticket.clocks.get(kind="first_response")
+        assert first.stopped_at == NOW and first.stop_reason == "solved"
+        event = ticket.events.get(kind=EventKind.STATUS_SET)
+        assert event.data == {
+            "from": "new",
+            "to": "solved",
+            "reason": "marked solved by the customer",
+        }
+        assert event.actor == world.gus.user
+
+    def test_a_colleague_of_the_requester_may_solve_too(self, world):
+        colleague = make_contact(world.enterprise, "lou")
+        ticket = open_ticket(world.gus)
+        ticket_status_set(ticket=ticket, status="solved", actor=world.actor(colleague), now=NOW)
+        ticket.refresh_from_db()
+        assert ticket.status == "solved"
 
     @pytest.mark.parametrize("before", list(Status.values))
     @pytest.mark.parametrize("after", list(Status.values))

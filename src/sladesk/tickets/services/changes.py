@@ -9,7 +9,7 @@ from django.db import transaction
 
 from sladesk.accounts.models import Agent, Team
 from sladesk.accounts.services import audit_record
-from sladesk.core.exceptions import Conflict, ValidationFailed
+from sladesk.core.exceptions import Conflict, PermissionDenied, ValidationFailed
 from sladesk.tickets.models import AgentAvailability, ClockKind, EventKind, Status, Ticket
 from sladesk.tickets.services.clocks import (
     RETARGET_RULE,
@@ -24,6 +24,7 @@ from sladesk.tickets.services.common import (
     clean_text,
     event_record,
     now_or,
+    participant,
     policy_or,
     require_agent,
     severity_check,
@@ -141,7 +142,10 @@ def ticket_status_set(
     now: dt.datetime | None = None,
     policy: Policy | None = None,
 ) -> Ticket:
-    """Move the ticket to ``status`` (agents only) if the status machine allows it.
+    """Move the ticket to ``status`` if the status machine allows it.
+
+    Agents make any allowed change; a contact of the ticket's organisation may only mark
+    it solved (their problem is gone); anyone else is refused.
 
     Waiting on customer pauses the clocks the policy lists (``[sla]
     waiting_on_customer_pauses``; never first response) and leaving it resumes them.
@@ -150,12 +154,20 @@ def ticket_status_set(
     """
     now = now_or(now)
     policy = policy_or(policy)
-    require_agent(actor, doing="change a ticket's status")
     if status not in Status.values:
         raise ValidationFailed(
             f"unknown status {status!r} (one of {', '.join(Status.values)})", code="unknown_status"
         )
     ticket = ticket_lock(ticket)
+    role, _ = participant(actor, ticket)
+    if role == "contact" and status != Status.SOLVED:
+        raise PermissionDenied(
+            "customers may mark their ticket solved; other status changes are the support "
+            "team's (reply instead, and the ticket reopens)",
+            code="contacts_may_only_solve",
+        )
+    if role == "contact" and not reason:
+        reason = "marked solved by the customer"
     before = ticket.status
     if status == before:
         raise Conflict(

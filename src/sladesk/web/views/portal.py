@@ -16,7 +16,7 @@ from sladesk.policy import get_policy
 from sladesk.tickets import access
 from sladesk.tickets.models import Ticket
 from sladesk.tickets.selectors import flags_for, ticket_messages
-from sladesk.tickets.services import Upload, ticket_open, ticket_reply
+from sladesk.tickets.services import Upload, ticket_open, ticket_reply, ticket_status_set
 from sladesk.web import selectors
 from sladesk.web.auth import HtmxHttpRequest, contact_view, web_actor
 from sladesk.web.auth import partial_request as _partial
@@ -224,3 +224,19 @@ def ticket_reply_view(
     template = "web/_reply_form.html" if request.htmx else "web/portal/ticket_detail.html"
     context["reply_url"] = reverse("portal-reply", args=[ticket.pk])
     return render(request, template, context, status=422)
+
+
+@contact_view
+def ticket_solve(request: HtmxHttpRequest, principal: Principal, ticket_id: int) -> HttpResponse:
+    """The customer marks their ticket solved (a reply within the reopen window reopens it)."""
+    ticket = ticket_or_404(principal, ticket_id)
+    if request.method != "POST":
+        return redirect("portal-ticket", ticket_id=ticket.pk)
+    try:
+        ticket_status_set(ticket=ticket, status="solved", actor=web_actor(request))
+    except DeskError as error:
+        context = _ticket_context(principal, ticket, ReplyForm())
+        context["solve_error"] = error.message
+        return render(request, "web/portal/ticket_detail.html", context, status=error.status)
+    url = reverse("portal-ticket", args=[ticket.pk])
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
