@@ -116,6 +116,13 @@ def test_l1_ticket_with_a_log_is_answered_and_both_see_the_clock_met(
     assert "met" in met.inner_text()
     assert "We see it too" in page.content()
     page.screenshot(path=str(shots / "portal-ticket-met.png"), full_page=True)
+    # The answer fixed it: the customer marks the ticket solved (after confirming).
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Mark as solved").click()
+    page.locator(".meta", has_text="Solved").wait_for()
+    assert page.locator("#solve-form").count() == 0
+    ticket.refresh_from_db()
+    assert ticket.status == "solved"
     contact.close()
     agent.close()
 

@@ -110,13 +110,15 @@ def _late(clock: TicketClock, at: dt.datetime) -> int | None:
     return None
 
 
-def clock_meet(
-    *, clock: TicketClock, at: dt.datetime, policy: Policy, actor: Actor, by: str
-) -> None:
-    """Mark a running or paused clock met at ``at`` (breached if after its due)."""
+def _finish(
+    clock: TicketClock, *, at: dt.datetime, policy: Policy, fields: list[str]
+) -> int | None:
+    """Close an open pause, record a breach if ``at`` is past the due, save ``fields`` too.
+
+    Return how late (seconds past the due), or None if on time.
+    """
     if clock.paused_at is not None:
         _close_pause(clock, at=at, policy=policy)
-    clock.met_at = at
     late = _late(clock, at)
     if late is not None:
         clock.breached = True
@@ -125,7 +127,7 @@ def clock_meet(
         clock,
         policy=policy,
         fields=[
-            "met_at",
+            *fields,
             "breached",
             "breached_by_seconds",
             "paused_at",
@@ -134,6 +136,15 @@ def clock_meet(
             "due_at",
         ],
     )
+    return late
+
+
+def clock_meet(
+    *, clock: TicketClock, at: dt.datetime, policy: Policy, actor: Actor, by: str
+) -> None:
+    """Mark a running or paused clock met at ``at`` (breached if after its due)."""
+    clock.met_at = at
+    late = _finish(clock, at=at, policy=policy, fields=["met_at"])
     event_record(
         ticket=clock.ticket,
         kind=EventKind.CLOCK_MET,
@@ -154,28 +165,9 @@ def clock_stop(
     *, clock: TicketClock, at: dt.datetime, policy: Policy, actor: Actor, reason: str
 ) -> None:
     """Stop a running or paused clock without meeting it (solved or closed first)."""
-    if clock.paused_at is not None:
-        _close_pause(clock, at=at, policy=policy)
     clock.stopped_at = at
     clock.stop_reason = reason[:200]
-    late = _late(clock, at)
-    if late is not None:
-        clock.breached = True
-        clock.breached_by_seconds = late
-    _save(
-        clock,
-        policy=policy,
-        fields=[
-            "stopped_at",
-            "stop_reason",
-            "breached",
-            "breached_by_seconds",
-            "paused_at",
-            "pauses",
-            "paused_seconds",
-            "due_at",
-        ],
-    )
+    late = _finish(clock, at=at, policy=policy, fields=["stopped_at", "stop_reason"])
     event_record(
         ticket=clock.ticket,
         kind=EventKind.CLOCK_STOPPED,
