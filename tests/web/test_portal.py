@@ -321,6 +321,7 @@ def test_the_customer_marks_their_ticket_solved(world, maria):
     ticket = open_ticket(world.maria, now=now())
     page = maria.get(f"/portal/tickets/{ticket.pk}/").content.decode()
     assert 'id="solve-form"' in page and "Mark as solved" in page
+    assert "A reply within 48 hours reopens it" in page
     response = maria.post(f"/portal/tickets/{ticket.pk}/solve/")
     assert response.status_code == 302
     ticket.refresh_from_db()

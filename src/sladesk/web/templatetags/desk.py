@@ -79,6 +79,16 @@ def duration_words(seconds: float) -> str:
 
 
 @register.filter
+def window_words(value: dt.timedelta) -> str:
+    """Return a policy window as a customer reads it: ``48 hours``, ``30 minutes``."""
+    minutes = int(value.total_seconds()) // 60
+    if minutes % 60 == 0:
+        hours = minutes // 60
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    return f"{minutes} minutes"
+
+
+@register.filter
 def duration(value: dt.timedelta | float | int | None) -> str:
     if value is None:
         return "-"
