@@ -559,3 +559,20 @@ def test_a_contact_marks_their_ticket_solved_through_the_api(client, world):
     assert response.json()["status"] == "solved"
     again = Api(client, world.gus).post(f"/tickets/{ticket.pk}/status", {"status": "open"})
     assert again.status_code == 403 and error(again) == "contacts_may_only_solve"
+
+
+def test_an_oversized_upload_is_skipped_while_it_arrives_and_refused_by_name(
+    client, world, settings
+):
+    """The upload handler drops the file as soon as it passes the limit (nothing stored)."""
+    settings.SLADESK_MAX_ATTACHMENT_BYTES = 100_000
+    ticket = open_ticket(world.gus)
+    api = Api(client, world.gus)
+    response = api.upload(f"/tickets/{ticket.pk}/attachments", "heap.dump", b"\0" * 3_000_000)
+    assert response.status_code == 413 and error(response) == "attachment_too_large"
+    body = response.json()["error"]
+    assert "heap.dump" in body["message"] and "100,000-byte limit" in body["message"]
+    assert body["details"] == {"files": ["heap.dump"], "limit_bytes": 100_000}
+    assert ticket.attachments.count() == 0
+    small = api.upload(f"/tickets/{ticket.pk}/attachments", "server.log", b"ok\n" * 1000)
+    assert small.status_code == 201

@@ -344,3 +344,22 @@ def test_another_organisations_ticket_cannot_be_solved(world, maria):
     assert maria.post(f"/portal/tickets/{theirs.pk}/solve/").status_code == 404
     theirs.refresh_from_db()
     assert theirs.status == "new"
+
+
+def test_an_oversized_file_is_refused_by_name_and_the_typed_text_is_kept(world, maria, settings):
+    settings.SLADESK_MAX_ATTACHMENT_BYTES = 100_000
+    response = maria.post(
+        "/portal/tickets/new/",
+        {
+            "subject": "Server crashed overnight",
+            "description": "Attached the heap dump from 03:00.",
+            "severity": "L2",
+            "category": "troubleshooting",
+            "attachments": [SimpleUploadedFile("heap.dump", b"\0" * 3_000_000)],
+        },
+    )
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert "heap.dump is over the 100,000-byte limit" in body
+    assert "Server crashed overnight" in body and "Attached the heap dump" in body
+    assert not Ticket.objects.filter(subject="Server crashed overnight").exists()

@@ -12,6 +12,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from sladesk.accounts.access import Principal
 from sladesk.accounts.door import RequestRefused
 from sladesk.core.exceptions import DeskError
+from sladesk.tickets.uploads import oversized_refusal
 
 #: Keys of a door refusal's details meant for agents only (the door's agent flags, such as
 #: "premier: route to the senior support team"). Contacts see the refusal reasons only.
@@ -53,6 +54,9 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(NinjaValidationError)
     def validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+        too_large = oversized_refusal(request)
+        if too_large is not None:  # the file is missing because it was skipped for its size
+            return desk_error(request, too_large)
         fields = [
             {"loc": [str(p) for p in err.get("loc", ())], "message": err.get("msg", "")}
             for err in exc.errors

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from django import forms
+from django.http import HttpRequest
 
 from sladesk.core.exceptions import DeskError
 from sladesk.kb.models import Article, Category
 from sladesk.tickets.models import Category as TicketCategory
 from sladesk.tickets.models import Status
+from sladesk.tickets.uploads import oversized_refusal
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -103,3 +105,15 @@ def attach_error(form: forms.Form, error: DeskError) -> None:
             form.add_error(name if name in form.fields else None, str(message))
         return
     form.add_error(field if field in form.fields else None, error.message)
+
+
+def oversized_uploads_refused(form: forms.Form, request: HttpRequest) -> bool:
+    """Put the refusal of files skipped for their size on the form; return whether any was.
+
+    Call after ``is_valid()``: the other fields keep what was typed.
+    """
+    refusal = oversized_refusal(request)
+    if refusal is None:
+        return False
+    attach_error(form, refusal)
+    return True

@@ -93,6 +93,14 @@ def database_from_env() -> dict[str, object]:
 
 
 DATABASES = {"default": database_from_env()}
+
+# Uploads: a file over the attachment size limit is skipped as soon as it goes over,
+# not spooled whole to disk first (sladesk.tickets.uploads).
+FILE_UPLOAD_HANDLERS = [
+    "sladesk.tickets.uploads.AttachmentSizeLimit",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = ["sladesk.accounts.backends.EmailBackend"]

@@ -31,7 +31,14 @@ from sladesk.tickets.services import (
 from sladesk.web import selectors
 from sladesk.web.auth import HtmxHttpRequest, agent_view, web_actor
 from sladesk.web.auth import partial_request as _partial
-from sladesk.web.forms import AssignForm, ReplyForm, SeverityForm, StatusForm, attach_error
+from sladesk.web.forms import (
+    AssignForm,
+    ReplyForm,
+    SeverityForm,
+    StatusForm,
+    attach_error,
+    oversized_uploads_refused,
+)
 from sladesk.web.views.portal import _uploads, ticket_or_404
 
 
@@ -199,7 +206,7 @@ def ticket_reply_view(
         return _done(request, ticket)
     is_note = request.POST.get("kind") == "note"
     form = ReplyForm(request.POST, request.FILES, prefix="note" if is_note else None)
-    if form.is_valid():
+    if form.is_valid() and not oversized_uploads_refused(form, request):
         write = ticket_note if is_note else ticket_reply
         try:
             write(

@@ -20,7 +20,12 @@ from sladesk.tickets.services import Upload, ticket_open, ticket_reply, ticket_s
 from sladesk.web import selectors
 from sladesk.web.auth import HtmxHttpRequest, contact_view, web_actor
 from sladesk.web.auth import partial_request as _partial
-from sladesk.web.forms import NewTicketForm, ReplyForm, attach_error
+from sladesk.web.forms import (
+    NewTicketForm,
+    ReplyForm,
+    attach_error,
+    oversized_uploads_refused,
+)
 from sladesk.web.wording import customer_level_note
 
 
@@ -110,7 +115,7 @@ def ticket_new(request: HtmxHttpRequest, principal: Principal) -> HttpResponse:
         form = NewTicketForm()
         return render(request, "web/portal/ticket_new.html", _new_ticket_context(principal, form))
     form = NewTicketForm(request.POST, request.FILES)
-    if form.is_valid():
+    if form.is_valid() and not oversized_uploads_refused(form, request):
         try:
             ticket = ticket_open(
                 channel="portal",
@@ -204,7 +209,7 @@ def ticket_reply_view(
     if request.method != "POST":
         return redirect("portal-ticket", ticket_id=ticket.pk)
     form = ReplyForm(request.POST, request.FILES)
-    if form.is_valid():
+    if form.is_valid() and not oversized_uploads_refused(form, request):
         try:
             ticket_reply(
                 ticket=ticket,
