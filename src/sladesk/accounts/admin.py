@@ -196,7 +196,30 @@ class ReadOnlyInline(admin.TabularInline):  # type: ignore[type-arg]
 # Organisations -----------------------------------------------------------------------
 
 
-class OrganisationForm(forms.ModelForm):  # type: ignore[type-arg]
+class ServiceCheckedForm(forms.ModelForm):  # type: ignore[type-arg]
+    """A model form validated by the service's own check: its refusal is the form's error.
+
+    Subclasses implement ``service_check(data)`` (raise the service's ``DeskError``);
+    ``check_new_only`` skips it when editing an existing row.
+    """
+
+    check_new_only = False
+
+    def service_check(self, data: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.errors or (self.check_new_only and self.instance.pk):
+            return data
+        try:
+            self.service_check(data)
+        except DeskError as exc:
+            raise as_validation_error(exc) from None
+        return data
+
+
+class OrganisationForm(ServiceCheckedForm):
     domains = forms.CharField(help_text="Company e-mail domains, separated by commas or spaces.")
 
     class Meta:
@@ -210,22 +233,15 @@ class OrganisationForm(forms.ModelForm):  # type: ignore[type-arg]
         if "slug" in self.fields:
             self.fields["slug"].required = False
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if self.errors:
-            return data
-        try:
-            organisation_check(
-                name=data.get("name", ""),
-                domains=split_list(data.get("domains", "")),
-                time_zone=data.get("time_zone", "UTC"),
-                notes=data.get("notes", ""),
-                slug=data.get("slug", "") or (self.instance.slug if self.instance.pk else ""),
-                organisation=self.instance if self.instance.pk else None,
-            )
-        except DeskError as exc:
-            raise as_validation_error(exc) from None
-        return data
+    def service_check(self, data: dict[str, Any]) -> None:
+        organisation_check(
+            name=data.get("name", ""),
+            domains=split_list(data.get("domains", "")),
+            time_zone=data.get("time_zone", "UTC"),
+            notes=data.get("notes", ""),
+            slug=data.get("slug", "") or (self.instance.slug if self.instance.pk else ""),
+            organisation=self.instance if self.instance.pk else None,
+        )
 
     def validate_unique(self) -> None:
         """Leave uniqueness to ``organisation_check`` (one message, with its code)."""
@@ -297,7 +313,7 @@ class OrganisationAdmin(DeskAdmin):
 # Subscriptions -----------------------------------------------------------------------
 
 
-class SubscriptionForm(forms.ModelForm):  # type: ignore[type-arg]
+class SubscriptionForm(ServiceCheckedForm):
     plan_id = forms.ChoiceField(label="plan")
 
     class Meta:
@@ -313,23 +329,18 @@ class SubscriptionForm(forms.ModelForm):  # type: ignore[type-arg]
             self.fields["ends_on"].required = False
             self.fields["ends_on"].help_text = "Last covered day; empty: one year."
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if self.errors or self.instance.pk:
-            return data
+    check_new_only = True
+
+    def service_check(self, data: dict[str, Any]) -> None:
         starts_on = data["starts_on"]
         ends_on = data.get("ends_on") or starts_on.replace(year=starts_on.year + 1)
-        try:
-            subscription_check(
-                organisation=data["organisation"],
-                plan_id=data["plan_id"],
-                starts_on=starts_on,
-                ends_on=ends_on,
-                policy=current_policy(),
-            )
-        except DeskError as exc:
-            raise as_validation_error(exc) from None
-        return data
+        subscription_check(
+            organisation=data["organisation"],
+            plan_id=data["plan_id"],
+            starts_on=starts_on,
+            ends_on=ends_on,
+            policy=current_policy(),
+        )
 
     def _post_clean(self) -> None:
         """Model validation is the service's job (the form has no ``ends_on`` default)."""
@@ -407,7 +418,7 @@ class SubscriptionAdmin(DeskAdmin):
 NAMED_CHOICES = [("", "as the plan says"), ("yes", "named contact"), ("no", "ordinary contact")]
 
 
-class ContactForm(forms.ModelForm):  # type: ignore[type-arg]
+class ContactForm(ServiceCheckedForm):
     named = forms.ChoiceField(choices=NAMED_CHOICES, required=False)
 
     class Meta:
@@ -423,23 +434,16 @@ class ContactForm(forms.ModelForm):  # type: ignore[type-arg]
         value = self.cleaned_data.get("named") or ""
         return None if value == "" else value == "yes"
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if self.errors:
-            return data
+    def service_check(self, data: dict[str, Any]) -> None:
         organisation = self.instance.organisation if self.instance.pk else data["organisation"]
-        try:
-            contact_check(
-                organisation=organisation,
-                email=data["email"],
-                named=self.named_value(),
-                policy=current_policy(),
-                day=_today(),
-                contact=self.instance if self.instance.pk else None,
-            )
-        except DeskError as exc:
-            raise as_validation_error(exc) from None
-        return data
+        contact_check(
+            organisation=organisation,
+            email=data["email"],
+            named=self.named_value(),
+            policy=current_policy(),
+            day=_today(),
+            contact=self.instance if self.instance.pk else None,
+        )
 
     def _post_clean(self) -> None:
         """Model validation is the service's job (the user is made by ``contact_add``)."""
@@ -504,7 +508,7 @@ class ContactAdmin(DeskAdmin):
 # Environments ------------------------------------------------------------------------
 
 
-class EnvironmentForm(forms.ModelForm):  # type: ignore[type-arg]
+class EnvironmentForm(ServiceCheckedForm):
     class Meta:
         model = Environment
         fields = [
@@ -528,22 +532,15 @@ class EnvironmentForm(forms.ModelForm):  # type: ignore[type-arg]
             **{f.name: data[f.name] for f in dataclass_fields(EnvironmentInput)}
         )
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if self.errors:
-            return data
+    def service_check(self, data: dict[str, Any]) -> None:
         organisation = self.instance.organisation if self.instance.pk else data["organisation"]
-        try:
-            environment_check(
-                organisation=organisation,
-                data=self.environment_data(),
-                policy=current_policy(),
-                day=_today(),
-                environment=self.instance if self.instance.pk else None,
-            )
-        except DeskError as exc:
-            raise as_validation_error(exc) from None
-        return data
+        environment_check(
+            organisation=organisation,
+            data=self.environment_data(),
+            policy=current_policy(),
+            day=_today(),
+            environment=self.instance if self.instance.pk else None,
+        )
 
     def validate_unique(self) -> None:
         """Leave uniqueness to ``environment_check``."""
@@ -600,22 +597,15 @@ class EnvironmentAdmin(DeskAdmin):
 # Releases ----------------------------------------------------------------------------
 
 
-class ReleaseForm(forms.ModelForm):  # type: ignore[type-arg]
+class ReleaseForm(ServiceCheckedForm):
     class Meta:
         model = Release
         fields = ["version", "released_on", "extended_support", "support_ends", "notes"]
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if self.errors:
-            return data
+    def service_check(self, data: dict[str, Any]) -> None:
         raw = {k: data.get(k) for k in ("released_on", "extended_support", "support_ends", "notes")}
         raw["version"] = self.instance.version if self.instance.pk else data.get("version")
-        try:
-            self.spec = release_spec(raw, where="release")
-        except DeskError as exc:
-            raise as_validation_error(exc) from None
-        return data
+        self.spec = release_spec(raw, where="release")
 
     def _post_clean(self) -> None:
         """``major``/``minor``/``patch`` are derived by the service."""
@@ -646,7 +636,7 @@ class ReleaseAdmin(DeskAdmin):
 # Agents and teams --------------------------------------------------------------------
 
 
-class AgentForm(forms.ModelForm):  # type: ignore[type-arg]
+class AgentForm(ServiceCheckedForm):
     email = forms.EmailField()
     password = forms.CharField(
         widget=forms.PasswordInput,
@@ -667,15 +657,10 @@ class AgentForm(forms.ModelForm):  # type: ignore[type-arg]
             self.initial["active"] = self.instance.user.is_active
             del self.fields["password"]
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if self.errors or self.instance.pk:
-            return data
-        try:
-            agent_check(email=data["email"], role=data["role"])
-        except DeskError as exc:
-            raise as_validation_error(exc) from None
-        return data
+    check_new_only = True
+
+    def service_check(self, data: dict[str, Any]) -> None:
+        agent_check(email=data["email"], role=data["role"])
 
     def _post_clean(self) -> None:
         """The user is made by ``agent_add``."""
