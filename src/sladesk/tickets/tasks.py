@@ -1,9 +1,8 @@
-"""Background work of the tickets app: thin tasks that load by id and log or notify.
+"""Background work of the tickets app.
 
-Notable ledger events (opened, replied, assigned, ...) are enqueued in the same
-transaction as the change that records them, one task per change, and logged here, so
-the worker's log shows what happened; e-mail follows the ledger on its own
-(``sladesk.mail.outbound``) and the SLA sweep notifies through the outbox.
+Notable ledger events are logged by the services once their change commits
+(``services.common``); these tasks remain for rows queued by earlier versions, which
+enqueued a task per event to write that log line.
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ the ticket row written once, and the round robin moved outside the opening's tra
 from __future__ import annotations
 
 import io
+import logging
 
 import pytest
 from django.db import connection, transaction
@@ -65,8 +66,8 @@ class TestLedger:
         assert ticket.due_at == ticket.clocks.get(kind="first_response").due_at
 
 
-class TestNotificationEnqueuedWithTheChange:
-    """With the database task backend the task row is part of the opening's transaction."""
+class TestNotableEventsAreLoggedOnCommit:
+    """The notable events of a change get a log line when it commits: no task, no worker."""
 
     @pytest.fixture(autouse=True)
     def _database_tasks(self):
@@ -76,24 +77,33 @@ class TestNotificationEnqueuedWithTheChange:
     def task_rows(self):
         from django_tasks_db.models import DBTaskResult
 
-        return list(DBTaskResult.objects.values_list("task_path", "args_kwargs"))
+        return list(DBTaskResult.objects.values_list("task_path", flat=True))
 
-    def test_one_task_for_the_opening_in_its_transaction(self, world):
-        ticket = open_ticket(world.gus)
-        rows = self.task_rows()
-        assert [path for path, _ in rows] == ["sladesk.tickets.tasks.ticket_events_notify"]
-        (ids,) = rows[0][1]["args"]
-        assert sorted(ticket.events.filter(pk__in=ids).values_list("kind", flat=True)) == [
-            EventKind.ASSIGNED,
-            EventKind.OPENED,
+    def test_an_opening_is_logged_and_enqueues_no_task(self, world, caplog):
+        caplog.set_level(logging.INFO, logger="sladesk.tickets")
+        with self.captured_on_commit():
+            ticket = open_ticket(world.gus)
+        lines = [r.getMessage() for r in caplog.records if r.name == "sladesk.tickets"]
+        assert [line.split(":")[0] for line in lines] == [
+            f"ticket #{ticket.pk} opened by {world.gus.user.email}",
+            f"ticket #{ticket.pk} assigned by {world.gus.user.email}",
         ]
+        assert self.task_rows() == []
 
-    def test_a_rolled_back_opening_leaves_no_task(self, world):
-        with pytest.raises(RuntimeError), transaction.atomic():
+    def test_a_rolled_back_opening_logs_nothing(self, world, caplog):
+        caplog.set_level(logging.INFO, logger="sladesk.tickets")
+        with self.captured_on_commit(), pytest.raises(RuntimeError), transaction.atomic():
             open_ticket(world.gus)
             raise RuntimeError("the caller's transaction fails after the opening")
-        assert self.task_rows() == []
+        assert [r for r in caplog.records if r.name == "sladesk.tickets"] == []
         assert world.enterprise.tickets.count() == 0
+
+    @staticmethod
+    def captured_on_commit():
+        """Run on-commit callbacks as the test transaction cannot commit."""
+        from django.test import TestCase
+
+        return TestCase.captureOnCommitCallbacks(execute=True)
 
 
 class TestRoundRobin:

@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import TYPE_CHECKING, Any
 
-from django.db import connection
+from django.db import connection, transaction
 
 from sladesk.accounts.models import Agent, Contact
 from sladesk.core import time
 from sladesk.core.exceptions import DeskError, PermissionDenied, ValidationFailed
-from sladesk.core.tasks import enqueue_with_change
 from sladesk.tickets.models import EventKind, Ticket, TicketClock, TicketEvent
 
 if TYPE_CHECKING:
     from sladesk.accounts.actor import Actor
     from sladesk.policy import Policy
 
-#: Events worth telling someone about (a task enqueued in the same transaction).
+logger = logging.getLogger("sladesk.tickets")
+
+#: Events worth a log line when their change commits.
 NOTIFY = frozenset(
     {
         EventKind.OPENED,
@@ -122,12 +124,24 @@ def events_record(
 
 
 def _notify(events: list[TicketEvent]) -> None:
-    """Enqueue, with the change, one task telling of the notable ``events``."""
-    notable = [event.pk for event in events if event.kind in NOTIFY]
-    if notable:
-        from sladesk.tickets.tasks import ticket_events_notify
+    """Log the notable ``events`` once their change commits (nothing if it rolls back).
 
-        enqueue_with_change(ticket_events_notify, notable)
+    A log line is all they need here: e-mail follows the ledger itself
+    (``sladesk.mail.outbound``) and the SLA sweep notifies through the outbox. (A task
+    per change used to do this logging: a worker's claim and run for one line.)
+    """
+    notable = [
+        (event.ticket_id, event.kind, event.actor_label, event.data)
+        for event in events
+        if event.kind in NOTIFY
+    ]
+    if notable:
+        transaction.on_commit(lambda: _log_events(notable))
+
+
+def _log_events(events: list[tuple[int, str, str, Any]]) -> None:
+    for ticket_id, kind, actor_label, data in events:
+        logger.info("ticket #%s %s by %s: %s", ticket_id, kind, actor_label, data)
 
 
 def ticket_lock(ticket: Ticket | int) -> Ticket:
