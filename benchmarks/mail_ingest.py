@@ -10,6 +10,10 @@ acknowledgement committed); the acknowledgements' delivery to the sink is report
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \\
         .venv/bin/python benchmarks/mail_ingest.py --messages 1000 --clients 8 --workers 2
+
+The desk runs with ``DEBUG`` off, as in production (``DEBUG=1`` in the environment to
+measure the development default). ``--interval`` is the workers' poll interval and
+``--claim`` how many tasks a worker claims at a time (``sladesk worker`` options).
 """
 
 from __future__ import annotations
@@ -56,6 +60,39 @@ REPLY = (
 )
 
 
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """Return the user + system CPU time of process ``pid`` so far (0 if it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def cpu_by_kind(desk: Desk, conn: psycopg.Connection) -> dict[str, float]:
+    """CPU seconds used so far by the SMTP server, the workers and each PostgreSQL backend."""
+    me = conn.info.backend_pid
+    backends = conn.execute(
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> %s", [me]
+    ).fetchall()
+    return {
+        "server": cpu_seconds(desk.server.pid),
+        "workers": sum(cpu_seconds(w.pid) for w in desk.workers),
+        **{f"pg:{pid}": cpu_seconds(pid) for (pid,) in backends},
+    }
+
+
+def cpu_used(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+    """CPU seconds of each kind between two readings (backends that quit are not counted)."""
+    used = {"server": 0.0, "workers": 0.0, "postgres": 0.0}
+    for key, value in after.items():
+        used["postgres" if key.startswith("pg:") else key] += value - before.get(key, 0.0)
+    return used
+
+
 def phase(
     desk: Desk, url: str, messages: list[bytes], args: argparse.Namespace, *, base: int = 0
 ) -> dict[str, float]:
@@ -81,6 +118,7 @@ def phase(
     for thread in threads:
         thread.start()
     with psycopg.connect(url, autocommit=True) as conn:
+        cpu_before = cpu_by_kind(desk, conn)
         while True:
             (processed,) = conn.execute(
                 "SELECT count(*) FROM mail_inboundmessage WHERE status <> 'received'"
@@ -89,6 +127,7 @@ def phase(
                 done_at = time.perf_counter()
                 break
             time.sleep(0.02)
+        cpu_after = cpu_by_kind(desk, conn)
         outcomes = dict(
             conn.execute("SELECT outcome, count(*) FROM mail_inboundmessage GROUP BY 1").fetchall()
         )
@@ -100,6 +139,7 @@ def phase(
         "processed": done_at - start,
         "sunk": len(desk.sink.messages) - sunk_before,
         "outcomes": outcomes,
+        "cpu": cpu_used(cpu_before, cpu_after),
     }
 
 
@@ -108,6 +148,8 @@ def report(title: str, r: dict, args: argparse.Namespace) -> None:
     print(f"  SMTP 250 (stored):     {r['accepted']:.2f} s -> {r['n'] / r['accepted']:.0f} msg/s")
     print(f"  processed, committed:  {r['processed']:.2f} s -> {r['n'] / r['processed']:.0f} msg/s")
     print(f"  outcomes so far: {r['outcomes']}; mail at the sink during the phase: {r['sunk']}")
+    per = ", ".join(f"{k} {v / r['n'] * 1000:.1f}" for k, v in r["cpu"].items())
+    print(f"  CPU ms per message: {per} (PostgreSQL: its backends still open at the end)")
 
 
 def main() -> None:
@@ -115,13 +157,21 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=1000)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--interval", type=float, default=0.05, help="worker poll interval")
+    parser.add_argument("--claim", type=int, default=0, help="tasks claimed at a time")
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         sys.exit("set DATABASE_URL to a PostgreSQL server (any database; a fresh one is made)")
     os.environ.setdefault("SLADESK_MAIL_FOLLOW_SECONDS", "0")
     # One customer sends everything: lift the per-sender automatic-reply limit.
     os.environ.setdefault("SLADESK_MAIL_AUTOREPLY_LIMIT", "1000000")
-    desk = Desk(workers=args.workers)
+    os.environ.setdefault("DEBUG", "0")  # production: no query log, no debug templates
+    print(f"load average {os.getloadavg()[0]:.2f} (1 min) at the start")
+    desk = Desk(
+        workers=args.workers,
+        interval=args.interval,
+        worker_args=("--claim", str(args.claim)) if args.claim else (),
+    )
     run = str(int(time.time()))
     try:
         url = desk.env["DATABASE_URL"]
@@ -142,6 +192,7 @@ def main() -> None:
         )
     finally:
         desk.stop()
+        print(f"load average {os.getloadavg()[0]:.2f} (1 min) at the end")
 
 
 if __name__ == "__main__":

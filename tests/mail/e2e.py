@@ -65,7 +65,9 @@ class Sink:
 
 
 class Desk:
-    def __init__(self, *, workers: int = 1) -> None:
+    def __init__(
+        self, *, workers: int = 1, interval: float = 0.05, worker_args: tuple[str, ...] = ()
+    ) -> None:
         self.tmp = Path(tempfile.mkdtemp(prefix="sladesk-mail-e2e-"))
         self.sink = Sink()
         self.sink_port = self.sink.start()
@@ -109,7 +111,7 @@ class Desk:
         self.port = int(match.group(1))
         self.workers = [
             subprocess.Popen(
-                [*self.cmd(), "worker", "--interval", "0.05"],
+                [*self.cmd(), "worker", "--interval", str(interval), *worker_args],
                 env=self.env,
                 stdout=subprocess.DEVNULL,
                 stderr=open(self.tmp / f"worker{i}.log", "w"),  # noqa: SIM115

@@ -15,7 +15,7 @@ from sladesk.mail import addressing
 from sladesk.mail.models import OutboundMessage
 from sladesk.mail.outbound import mail_ledger_follow, mail_reminders_send
 from sladesk.notifications.models import Notification
-from sladesk.notifications.services import notifications_deliver_due
+from sladesk.notifications.services import notification_enqueue, notifications_deliver_due
 from sladesk.tickets.services import ticket_reply, ticket_status_set
 from sladesk.tickets.sweep import sla_sweep_all
 from tests.accounts.factories import NOW
@@ -135,6 +135,9 @@ def test_recipient_refused_by_the_relay_is_permanent(world, monkeypatch):
     from sladesk.mail import outbound
 
     class Rejecting(Refusing):
+        def open(self):  # the relay answers, then refuses the recipient
+            return True
+
         def send_messages(self, messages):
             raise smtplib.SMTPRecipientsRefused({"gus@globex.example": (550, b"no such user")})
 
@@ -177,3 +180,64 @@ def test_mails_link_to_the_ticket_when_the_base_url_is_known(world, settings):
     mail_ledger_follow(now=later)
     reply = payload(OutboundMessage.objects.get(kind="agent_reply"))
     assert portal in reply["text"] and f'href="{portal}"' in reply["html"]
+
+
+class Counting:
+    """A relay connection that counts what it sends; ``fail_on`` breaks it at that message."""
+
+    opened: list[Counting] = []
+    fail_on: int | None = None
+    total = 0
+
+    def __init__(self, *a, **k):
+        self.sent = 0
+        self.closed = False
+        Counting.opened.append(self)
+
+    def open(self):
+        return True
+
+    def send_messages(self, messages):
+        Counting.total += 1
+        if Counting.total == Counting.fail_on:
+            raise smtplib.SMTPServerDisconnected("connection lost")
+        self.sent += len(messages)
+        return len(messages)
+
+    def close(self):
+        self.closed = True
+
+
+@pytest.fixture
+def counting(monkeypatch):
+    from sladesk.mail import outbound
+
+    Counting.opened, Counting.fail_on, Counting.total = [], None, 0
+    monkeypatch.setattr(outbound, "get_connection", lambda **k: Counting())
+    for n in range(3):
+        notification_enqueue(
+            channel="email",
+            kind="test",
+            dedupe_key=f"pass-{n}",
+            payload={"subject": f"message {n}", "text": "hello"},
+            address=f"person{n}@example.com",
+            now=NOW,
+        )
+    return Counting
+
+
+def test_one_delivery_pass_uses_one_relay_connection(db, counting):
+    result = notifications_deliver_due(now=NOW)
+    assert result.sent == 3
+    [connection] = counting.opened
+    assert connection.sent == 3 and connection.closed
+
+
+def test_a_broken_relay_connection_is_replaced_for_the_next_message(db, counting):
+    counting.fail_on = 2
+    result = notifications_deliver_due(now=NOW)
+    assert (result.sent, result.failed) == (2, 1)
+    assert [c.sent for c in counting.opened] == [1, 1]
+    assert all(c.closed for c in counting.opened)
+    failed = Notification.objects.get(status="failed")
+    assert "connection lost" in failed.last_error

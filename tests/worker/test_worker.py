@@ -64,6 +64,8 @@ class TestOnce:
 
         with pytest.raises(CommandError, match="sweep-limit"):
             call_command("worker", "--once", "--sweep-limit", "0")
+        with pytest.raises(CommandError, match="claim"):
+            call_command("worker", "--once", "--claim", "0")
 
 
 def _totals(output: str) -> tuple[int, int]:
@@ -207,6 +209,22 @@ class TestSqliteWorkers:
 DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 
+def _task_worker(*, claim: int = 8):
+    """A worker that only runs tasks (call inside ``override_settings(TASKS=DB_TASKS)``)."""
+    from sladesk.core.management.commands.worker import DeskWorker
+
+    return DeskWorker(
+        worker_id="w1",
+        queues=["*"],
+        interval=1,
+        sweep_interval=5,
+        sweep_limit=10,
+        sweep=False,
+        tasks=True,
+        claim=claim,
+    )
+
+
 @pytest.mark.django_db
 class TestTasks:
     def test_once_runs_the_queued_tasks_and_delivers_what_they_enqueued(self, world, capsys):
@@ -214,9 +232,9 @@ class TestTasks:
         from django_tasks_db.models import DBTaskResult
 
         from sladesk.notifications.services import notification_enqueue
-        from sladesk.notifications.tasks import notifications_deliver
 
         with override_settings(TASKS=DB_TASKS):
+            # Enqueueing writes the delivery task in the same transaction.
             notification_enqueue(
                 channel="in_app",
                 kind="test",
@@ -225,9 +243,88 @@ class TestTasks:
                 now=desk_time.now() - H,
                 recipient=world.senior.user,
             )
-            notifications_deliver.enqueue()
             assert DBTaskResult.objects.filter(status="READY").count() == 1
             call_command("worker", "--once", "--no-sweep")
             assert DBTaskResult.objects.get().status == "SUCCESSFUL"
         assert Notification.objects.get(dedupe_key="queued").status == "sent"
         assert "1 task(s) run" in capsys.readouterr().out
+
+    def test_identical_delivery_tasks_claimed_together_run_once(self, world, caplog):
+        from django.test import override_settings
+        from django_tasks_db.models import DBTaskResult
+
+        from sladesk.notifications.services import notification_enqueue
+
+        caplog.set_level("INFO")
+        with override_settings(TASKS=DB_TASKS):
+            for n in range(3):
+                notification_enqueue(
+                    channel="in_app",
+                    kind="test",
+                    dedupe_key=f"queued-{n}",
+                    payload={"text": "hello"},
+                    now=desk_time.now() - H,
+                    recipient=world.senior.user,
+                )
+            assert DBTaskResult.objects.filter(status="READY").count() == 3
+            assert _task_worker().run_tasks() == 3
+            rows = list(DBTaskResult.objects.values_list("status", "return_value"))
+        # One delivery run sent all three; each task is recorded with its result.
+        assert rows == [("SUCCESSFUL", {"sent": 3, "failed": 0, "dead": 0})] * 3
+        assert Notification.objects.filter(status="sent").count() == 3
+        assert any("2 identical copies" in r.getMessage() for r in caplog.records)
+
+    def test_tasks_are_claimed_in_batches_and_each_runs(self, world, capsys):
+        from django.test import override_settings
+        from django_tasks_db.models import DBTaskResult
+
+        from sladesk.tickets.tasks import ticket_events_notify
+
+        with override_settings(TASKS=DB_TASKS):
+            for n in range(5):
+                ticket_events_notify.enqueue([n])  # not coalesced: arguments differ
+            call_command("worker", "--once", "--no-sweep", "--claim", "2")
+            statuses = list(DBTaskResult.objects.values_list("status", flat=True))
+        assert statuses == ["SUCCESSFUL"] * 5
+        assert "5 task(s) run" in capsys.readouterr().out
+
+    def test_a_stopping_worker_hands_back_the_tasks_it_has_not_started(self, world):
+        from django.test import override_settings
+        from django_tasks_db.models import DBTaskResult
+
+        from sladesk.tickets.tasks import ticket_events_notify
+
+        with override_settings(TASKS=DB_TASKS):
+            for n in range(3):
+                ticket_events_notify.enqueue([n])
+            worker = _task_worker(claim=3)
+            run_task = worker.task_runner.run_task
+
+            def run_then_stop(row):
+                run_task(row)
+                worker.stopping.set()  # SIGTERM during the first task
+
+            worker.task_runner.run_task = run_then_stop
+            assert worker.run_tasks() == 1
+            statuses = sorted(DBTaskResult.objects.values_list("status", flat=True))
+        assert statuses == ["READY", "READY", "SUCCESSFUL"]
+
+
+class TestConnections:
+    def test_the_loop_keeps_its_connection_when_conn_max_age_is_zero(self, monkeypatch):
+        from django.db import connections
+
+        from sladesk.core.management.commands.worker import WORKER_CONN_MAX_AGE
+
+        conn = connections["default"]
+        monkeypatch.setitem(conn.settings_dict, "CONN_MAX_AGE", 0)
+        _task_worker().keep_connections()
+        assert conn.settings_dict["CONN_MAX_AGE"] == WORKER_CONN_MAX_AGE
+
+    def test_a_configured_age_is_kept(self, monkeypatch):
+        from django.db import connections
+
+        conn = connections["default"]
+        monkeypatch.setitem(conn.settings_dict, "CONN_MAX_AGE", 30)
+        _task_worker().keep_connections()
+        assert conn.settings_dict["CONN_MAX_AGE"] == 30

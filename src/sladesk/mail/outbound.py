@@ -56,7 +56,7 @@ def autoreply_allowed(*, address: str, now: dt.datetime) -> bool:
     since = now - dt.timedelta(seconds=window)
     sent = OutboundMessage.objects.filter(
         to_address=address.lower(), automatic=True, inbound__isnull=False, created_at__gte=since
-    ).count()
+    )[:limit].count()  # counts no further than the limit, however many there are
     return sent < limit
 
 
@@ -117,25 +117,32 @@ def mail_compose(
     inbound: InboundMessage | None = None,
     automatic: bool = True,
     dedupe_key: str = "",
+    thread: list[str] | None = None,
+    autoreply_ok: bool | None = None,
 ) -> OutboundMessage | None:
     """Render ``mail/<kind>.txt|.html|_subject.txt`` and enqueue the message to ``to``.
 
     Returns the ``OutboundMessage`` (None when ``to`` is a support address, when an
     automatic answer to ``inbound`` would pass the rate limit for ``to``, or when
     ``dedupe_key`` was enqueued before). Call inside the
-    transaction of the change it tells about.
+    transaction of the change it tells about. ``thread`` gives the conversation's
+    Message-IDs when the caller knows them (``[]`` for a ticket opened in this
+    transaction); by default they are read (``thread_ids``). ``autoreply_ok`` is the
+    rate limit's answer when the caller asked ``autoreply_allowed`` already.
     """
     to = to.strip().lower()
     if not to or addressing.is_support_address(to):
         return None  # never mail ourselves
-    if automatic and inbound is not None and not autoreply_allowed(address=to, now=now):
+    if autoreply_ok is None:
+        autoreply_ok = not (automatic and inbound is not None) or autoreply_allowed(
+            address=to, now=now
+        )
+    if not autoreply_ok:
         logger.warning("automatic %s to %s suppressed: rate limit reached", kind, to)
         return None
-    dedupe_key = dedupe_key or f"mail:{kind}:{to}:{addressing.new_message_id()}"
-    if Notification.objects.filter(dedupe_key=dedupe_key[:200]).exists():
-        return None
+    dedupe_key = (dedupe_key or f"mail:{kind}:{to}:{addressing.new_message_id()}")[:200]
     message_id = addressing.new_message_id(ticket_id=ticket.pk if ticket else None)
-    references = thread_ids(ticket)
+    references = list(thread) if thread is not None else thread_ids(ticket)
     if inbound is not None and inbound.message_id and inbound.message_id not in references:
         references.append(inbound.message_id)
     in_reply_to = inbound.message_id if inbound is not None and inbound.message_id else ""
@@ -172,7 +179,7 @@ def mail_compose(
         "headers": headers,
         "message_id": message_id,
     }
-    notification_enqueue(
+    notification_enqueue(  # ON CONFLICT (dedupe_key) DO NOTHING
         channel="email",
         kind=f"mail.{kind}",
         dedupe_key=dedupe_key,
@@ -180,6 +187,13 @@ def mail_compose(
         address=to,
         now=now,
     )
+    stored = (
+        Notification.objects.filter(dedupe_key=dedupe_key)
+        .values_list("pk", "payload__message_id")
+        .first()
+    )
+    if stored is None or stored[1] != message_id:
+        return None  # enqueued before (this dedupe key): the message exists already
     return OutboundMessage.objects.create(
         message_id=message_id,
         kind=kind,
@@ -189,7 +203,7 @@ def mail_compose(
         created_at=now,
         ticket=ticket,
         inbound=inbound,
-        notification=Notification.objects.filter(dedupe_key=dedupe_key[:200]).first(),
+        notification_id=stored[0],
     )
 
 
@@ -198,7 +212,9 @@ def deliver_email(notification: Notification) -> None:
     """Send one e-mail notification with Django's e-mail backend (the outbox retries).
 
     A recipient refused by the relay (5xx) is a permanent failure; anything else
-    (connection refused, 4xx, time-out) is retried with backoff.
+    (connection refused, 4xx, time-out) is retried with backoff. Within a delivery pass
+    one connection to the relay is opened and used for every message of the pass
+    (closed at its end, or at once after an error).
     """
     payload = notification.payload
     to = notification.address or (
@@ -208,17 +224,18 @@ def deliver_email(notification: Notification) -> None:
         raise channels.PermanentFailure("an e-mail notification needs an address")
     headers = dict(payload.get("headers") or {})
     text = payload.get("text") or str(payload.get("text") or payload)
-    message = EmailMultiAlternatives(
-        subject=payload.get("subject") or notification.kind,
-        body=text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[to],
-        headers=headers,
-        connection=get_connection(fail_silently=False),
-    )
-    if payload.get("html"):
-        message.attach_alternative(payload["html"], "text/html")
     try:
+        connection, kept = _relay_connection()
+        message = EmailMultiAlternatives(
+            subject=payload.get("subject") or notification.kind,
+            body=text,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[to],
+            headers=headers,
+            connection=connection,
+        )
+        if payload.get("html"):
+            message.attach_alternative(payload["html"], "text/html")
         message.send(fail_silently=False)
     except smtplib.SMTPRecipientsRefused as exc:
         codes = [code for code, _ in exc.recipients.values()]
@@ -226,7 +243,30 @@ def deliver_email(notification: Notification) -> None:
             raise channels.PermanentFailure(f"recipient refused: {exc.recipients}") from exc
         raise channels.DeliveryFailed(f"recipient refused for now: {exc.recipients}") from exc
     except (smtplib.SMTPException, OSError) as exc:
+        channels.release(RELAY)  # the next message gets a fresh connection
         raise channels.DeliveryFailed(f"{type(exc).__name__}: {exc}") from exc
+    except BaseException:
+        channels.release(RELAY)
+        raise
+    if not kept:
+        connection.close()
+
+
+RELAY = "email"
+
+
+def _relay_connection() -> tuple[Any, bool]:
+    """Return a connection to the relay and whether the delivery pass keeps it open.
+
+    In a delivery pass (``channels.delivery_session``) the first message opens it and
+    the others reuse it; outside one, each message has its own.
+    """
+    connection = channels.held(RELAY)
+    if connection is not None:
+        return connection, True
+    connection = get_connection(fail_silently=False)
+    connection.open()
+    return connection, channels.hold(RELAY, connection, close=lambda c: c.close())
 
 
 # -- following the tickets' ledger --------------------------------------------------------
@@ -307,34 +347,46 @@ def mail_event_notify(*, event_id: int, now: dt.datetime) -> int:
     return sent
 
 
+def _mails_something(kind: str, author: object, reason: object) -> bool:
+    """Return whether an event of ``kind`` (with ``data.author``/``data.reason``) is mailed."""
+    from sladesk.tickets.models import EventKind
+
+    if kind == EventKind.REPLIED:
+        return author == "agent"
+    if kind == EventKind.STATUS_SET:
+        return reason != "reply"
+    return kind in (EventKind.CLOCK_WARNING, EventKind.CLOCK_BREACHED)
+
+
 def mail_ledger_follow(*, now: dt.datetime, limit: int = 500) -> int:
     """Mail the ledger events written since the last pass; return how many events were read.
 
-    The cursor row is locked for the pass, so two followers never read the same events.
+    The cursor row is locked for the pass, so two followers never read the same events;
+    a follower that finds it locked (another worker is following) reads nothing and
+    returns 0. Only the events that mail someone are loaded in full (an agent's public
+    reply, a status change other than by a reply, SLA warnings and breaches).
     """
-    from sladesk.tickets.models import EventKind, TicketEvent
+    from sladesk.tickets.models import TicketEvent
 
-    kinds = [
-        EventKind.REPLIED,
-        EventKind.STATUS_SET,
-        EventKind.CLOCK_WARNING,
-        EventKind.CLOCK_BREACHED,
-    ]
     with transaction.atomic():
-        cursor, _ = LedgerCursor.objects.get_or_create(name=CURSOR)
-        cursor = LedgerCursor.objects.select_for_update().get(pk=cursor.pk)
-        ids = list(
+        created, _ = LedgerCursor.objects.get_or_create(name=CURSOR)
+        cursor = (
+            LedgerCursor.objects.select_for_update(skip_locked=True).filter(pk=created.pk).first()
+        )
+        if cursor is None:
+            return 0  # another worker is following the ledger right now
+        rows = list(
             TicketEvent.objects.filter(pk__gt=cursor.last_event_id)
             .order_by("id")
-            .values_list("id", "kind")[:limit]
+            .values_list("id", "kind", "data__author", "data__reason")[:limit]
         )
-        for event_id, kind in ids:
-            if kind in kinds:
+        for event_id, kind, author, reason in rows:
+            if _mails_something(kind, author, reason):
                 mail_event_notify(event_id=event_id, now=now)
-        if ids:
-            cursor.last_event_id = ids[-1][0]
+        if rows:
+            cursor.last_event_id = rows[-1][0]
             cursor.save(update_fields=["last_event_id"])
-    return len(ids)
+    return len(rows)
 
 
 def mail_reminders_send(*, now: dt.datetime, after: dt.timedelta | None = None) -> int:

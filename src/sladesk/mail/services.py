@@ -46,9 +46,10 @@ from sladesk.accounts.models import Agent, Contact
 from sladesk.accounts.selectors import contact_active_by_email
 from sladesk.core import time
 from sladesk.core.exceptions import DeskError
+from sladesk.core.tasks import enqueue_with_change
 from sladesk.mail import addressing
 from sladesk.mail.models import InboundMessage, InboundStatus, OutboundMessage
-from sladesk.mail.outbound import LOOP_HEADER, mail_compose
+from sladesk.mail.outbound import LOOP_HEADER, autoreply_allowed, mail_compose
 from sladesk.mail.parsing import ParsedMail, msgid, parse_mail, requested_level
 from sladesk.policy import get_policy
 
@@ -89,6 +90,7 @@ class _Hasher:
         self.head = bytearray()
         self.in_body = False
         self.size = 0
+        self._message_id: str | None = None
 
     def update(self, chunk: bytes) -> None:
         self.size += len(chunk)
@@ -110,13 +112,16 @@ class _Hasher:
             self.head = self.head[:HEADER_LIMIT]
 
     def message_id(self) -> str:
+        """Return the Message-ID of the header block (parsed once, when first asked)."""
         from email.parser import BytesHeaderParser
 
-        try:
-            headers = BytesHeaderParser().parsebytes(bytes(self.head) + b"\n\n")
-            return msgid(str(headers.get("message-id", "")))[:250]
-        except Exception:
-            return ""
+        if self._message_id is None:
+            try:
+                headers = BytesHeaderParser().parsebytes(bytes(self.head) + b"\n\n")
+                self._message_id = msgid(str(headers.get("message-id", "")))[:250]
+            except Exception:
+                self._message_id = ""
+        return self._message_id
 
     def dedupe_key(self) -> str:
         """Return the Message-ID and the body's hash, or the whole hash without a Message-ID."""
@@ -145,7 +150,7 @@ def mail_ingest(
     now: dt.datetime | None = None,
     process: bool = True,
 ) -> Ingested:
-    """Store one raw message durably and (after commit) queue its processing.
+    """Store one raw message durably and queue its processing, in one transaction.
 
     ``raw`` is the bytes or a binary stream (read once, in 1 MB chunks, never held
     whole in memory: over ``SLADESK_MAIL_INLINE_MAX_BYTES`` it is spooled to a
@@ -184,8 +189,7 @@ def mail_ingest(
             with transaction.atomic():
                 row.save()
                 if process:
-                    pk = row.pk
-                    transaction.on_commit(lambda: _enqueue_process(pk))
+                    _enqueue_process(row.pk)
         except IntegrityError:  # the same message stored concurrently
             if row.raw_file:
                 row.raw_file.delete(save=False)
@@ -194,12 +198,10 @@ def mail_ingest(
 
 
 def _enqueue_process(inbound_id: int) -> None:
+    """Enqueue the processing of ``inbound_id`` in the transaction that stores it."""
     from sladesk.mail.tasks import mail_process_task
 
-    try:
-        mail_process_task.enqueue(inbound_id)
-    except Exception:  # the row stays "received"; ``sladesk mail process`` picks it up
-        logger.exception("could not enqueue processing of inbound message %s", inbound_id)
+    enqueue_with_change(mail_process_task, inbound_id)
 
 
 def inbound_raw(inbound: InboundMessage) -> bytes:
@@ -211,6 +213,25 @@ def inbound_raw(inbound: InboundMessage) -> bytes:
 
 
 # -- processing ---------------------------------------------------------------------------
+
+
+#: The columns processing writes (``raw`` is left alone: it can be 1 MB).
+PROCESSED_FIELDS = [
+    "attempts",
+    "status",
+    "outcome",
+    "reason",
+    "error",
+    "ticket",
+    "ticket_message_id",
+    "bounced",
+    "processed_at",
+    "from_address",
+    "subject",
+    "auto",
+    "message_id",
+    "notes",
+]
 
 
 @dataclass(slots=True)
@@ -249,7 +270,7 @@ def mail_process(*, inbound_id: int, now: dt.datetime | None = None) -> InboundM
             inbound.ticket_message_id = result.ticket_message_id
             inbound.bounced = result.bounced
             inbound.processed_at = now
-            inbound.save()
+            inbound.save(update_fields=PROCESSED_FIELDS)  # never rewrites the raw bytes
             return inbound
     except Exception as exc:
         logger.exception("inbound message %s quarantined", inbound_id)
@@ -456,11 +477,13 @@ def _follow_up(
         .select_related("user")
         .first()
     )
-    agent = (
-        Agent.objects.filter(user__email__iexact=sender, user__is_active=True)
-        .select_related("user")
-        .first()
-    )
+    agent = None
+    if contact is None:  # an agent writing by e-mail (only then: one lookup per message)
+        agent = (
+            Agent.objects.filter(user__email__iexact=sender, user__is_active=True)
+            .select_related("user")
+            .first()
+        )
     actor: Actor | None = None
     if contact is not None:
         actor = Actor(user=contact.user, via="email", label=f"{contact.name} <{sender}> by e-mail")
@@ -520,8 +543,26 @@ def _follow_up(
     )
 
 
+def _opened_facts(ticket: Ticket) -> tuple[dt.datetime | None, int | None]:
+    """Return the first-response due and the first message's id of a new ticket (one query)."""
+    from django.db.models import OuterRef, Subquery
+
+    from sladesk.tickets.models import ClockKind, Ticket, TicketClock, TicketMessage
+
+    clocks = TicketClock.objects.filter(ticket=OuterRef("pk"), kind=ClockKind.FIRST_RESPONSE)
+    messages = TicketMessage.objects.filter(ticket=OuterRef("pk"))
+    return (
+        Ticket.objects.filter(pk=ticket.pk)
+        .annotate(
+            first_due=Subquery(clocks.order_by("-seq").values("due_at")[:1]),
+            first_message=Subquery(messages.order_by("id").values("id")[:1]),
+        )
+        .values_list("first_due", "first_message")
+        .get()
+    )
+
+
 def _new_request(inbound: InboundMessage, mail: ParsedMail, *, now: dt.datetime) -> _Outcome:
-    from sladesk.tickets.models import ClockKind, TicketClock
     from sladesk.tickets.services import ticket_open
 
     sender = mail.from_address
@@ -530,9 +571,13 @@ def _new_request(inbound: InboundMessage, mail: ParsedMail, *, now: dt.datetime)
     levels = get_policy().severities
     asked, subject = requested_level(subject, description, levels)
     severity: str = asked or getattr(settings, "SLADESK_MAIL_DEFAULT_SEVERITY", "L3") or "L3"
+    # Read before the ticket opens: what follows ``ticket_open`` runs while the team's
+    # rotation row is locked (until commit), so it is kept short.
+    ack_allowed = autoreply_allowed(address=sender, now=now)
     try:
+        # ``ticket_open`` asks the door (channel e-mail) and raises its refusal; the
+        # savepoint undoes whatever it did before refusing (the team's rotation, say).
         with transaction.atomic():
-            # ``ticket_open`` asks the door (channel e-mail) and raises its refusal.
             ticket = ticket_open(
                 channel="email",
                 subject=subject or "(no subject)",
@@ -543,20 +588,13 @@ def _new_request(inbound: InboundMessage, mail: ParsedMail, *, now: dt.datetime)
                 requester_email=sender,
                 attachments=_uploads(mail, inbound),
                 now=now,
+                # Nobody asked for a level: say so (the non-production rule keeps its own).
+                severity_reason="as requested" if asked is not None else DEFAULT_LEVEL_REASON,
             )
-            if asked is None and ticket.severity_reason == "as requested":
-                # Nobody asked for this level: say so (production tickets only; the
-                # non-production rule keeps its own reason).
-                ticket.severity_reason = DEFAULT_LEVEL_REASON
-                ticket.save(update_fields=["severity_reason"])
     except DeskError as exc:
         contact = contact_active_by_email(sender) if exc.code == "channel_not_in_plan" else None
         return _refused(inbound, mail, reason=exc.message, code=exc.code, now=now, contact=contact)
-    first = (
-        TicketClock.objects.filter(ticket=ticket, kind=ClockKind.FIRST_RESPONSE)
-        .order_by("-seq")
-        .first()
-    )
+    first_due, message_id = _opened_facts(ticket)
     inbound.ticket = ticket  # so the acknowledgement's References include the request
     mail_compose(
         kind="acknowledgement",
@@ -564,7 +602,7 @@ def _new_request(inbound: InboundMessage, mail: ParsedMail, *, now: dt.datetime)
         ticket=ticket,
         context={
             "requester_name": ticket.requester.name,
-            "first_due": first.due_at if first else None,
+            "first_due": first_due,
             "customer_flags": [f for f in ticket.flags if f.get("audience") == "all"],
             "level_asked": asked is not None,
             "levels": list(levels),
@@ -572,14 +610,15 @@ def _new_request(inbound: InboundMessage, mail: ParsedMail, *, now: dt.datetime)
         now=now,
         inbound=inbound,
         dedupe_key=f"mail:ack:{inbound.pk}",
+        thread=[],  # a ticket opened just now has no conversation yet but this message
+        autoreply_ok=ack_allowed,
     )
-    message = ticket.messages.order_by("id").first()
     return _Outcome(
         InboundStatus.PROCESSED,
         "ticket_opened",
         f"opened #{ticket.pk} ({ticket.plan_id}, {ticket.severity})",
         ticket=ticket,
-        ticket_message_id=message.pk if message else None,
+        ticket_message_id=message_id,
     )
 
 

@@ -6,6 +6,11 @@ A channel is a function ``(notification) -> None`` registered under a name of
 ``PermanentFailure`` when retrying cannot help (the notification is then dead at once).
 Channels must not write to the database: the outbox records the outcome.
 
+A delivery pass runs inside ``delivery_session()``: a channel may keep what it opens
+(the e-mail channel's SMTP connection) for the rest of the pass with ``hold`` and find
+it again with ``held``, instead of connecting once per notification; the session closes
+it at the end of the pass.
+
 ``in_app`` has nothing to send: a sent in-app notification is what an agent's
 notification list shows. ``log`` writes one line to the ``sladesk.notifications`` logger.
 E-mail, chat and paging register here in later issues.
@@ -14,8 +19,10 @@ E-mail, chat and paging register here in later issues.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from sladesk.notifications.models import Notification
@@ -25,6 +32,10 @@ logger = logging.getLogger("sladesk.notifications")
 Deliver = Callable[["Notification"], None]
 
 _REGISTRY: dict[str, Deliver] = {}
+#: What channels hold open during the current delivery pass: name -> (resource, close).
+_SESSION: ContextVar[dict[str, tuple[Any, Callable[[Any], None]]] | None] = ContextVar(
+    "sladesk_delivery_session", default=None
+)
 
 
 class DeliveryFailed(Exception):
@@ -60,6 +71,49 @@ def channel_for(name: str) -> Deliver:
 
 def registered() -> list[str]:
     return sorted(_REGISTRY)
+
+
+@contextmanager
+def delivery_session() -> Iterator[None]:
+    """Let channels keep connections open for one delivery pass; close them at its end."""
+    held_now: dict[str, tuple[Any, Callable[[Any], None]]] = {}
+    token = _SESSION.set(held_now)
+    try:
+        yield
+    finally:
+        _SESSION.reset(token)
+        for name in list(held_now):
+            release(name, session=held_now)
+
+
+def hold(name: str, resource: Any, *, close: Callable[[Any], None]) -> bool:
+    """Keep ``resource`` for the rest of the delivery pass; False outside a pass (not kept)."""
+    session = _SESSION.get()
+    if session is None:
+        return False
+    release(name)
+    session[name] = (resource, close)
+    return True
+
+
+def held(name: str) -> Any:
+    """Return what the channel kept under ``name`` in this delivery pass, or None."""
+    session = _SESSION.get()
+    entry = session.get(name) if session is not None else None
+    return entry[0] if entry is not None else None
+
+
+def release(name: str, *, session: dict[str, Any] | None = None) -> None:
+    """Close and forget what is kept under ``name`` (after an error, say)."""
+    session = session if session is not None else _SESSION.get()
+    entry = session.pop(name, None) if session is not None else None
+    if entry is None:
+        return
+    resource, close = entry
+    try:
+        close(resource)
+    except Exception:  # a connection that broke may not close cleanly: it is gone anyway
+        logger.warning("could not close the %s connection", name, exc_info=True)
 
 
 @register("in_app")

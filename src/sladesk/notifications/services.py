@@ -1,7 +1,8 @@
 """Writes of the outbox: enqueue notifications, deliver what is due, mark read.
 
-Enqueue inside the transaction of the change you notify about; delivery happens
-after commit (a task, and the worker's delivery pass). Delivery claims due rows with
+Enqueue inside the transaction of the change you notify about; the delivery task is
+enqueued in that transaction too (``enqueue_with_change``), so it runs after commit
+(and the worker's delivery pass picks up retries). Delivery claims due rows with
 ``SELECT ... FOR UPDATE SKIP LOCKED`` on PostgreSQL, so several workers never send the
 same row at once; a failed attempt is retried with exponential backoff until
 ``SLADESK_OUTBOX_MAX_ATTEMPTS``, then the row is ``dead``.
@@ -19,6 +20,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 
+from sladesk.core.tasks import enqueue_with_change
 from sladesk.notifications import channels
 from sladesk.notifications.models import DELIVERABLE, Channel, Notification, Status
 
@@ -83,14 +85,15 @@ def notifications_enqueue(*, drafts: Sequence[Draft], now: dt.datetime) -> int:
     """Write the drafts to the outbox in the current transaction; return how many were given.
 
     A draft whose ``dedupe_key`` is already in the outbox is skipped (one INSERT for
-    all of them, ``ON CONFLICT DO NOTHING``). After commit, one delivery task is enqueued.
+    all of them, ``ON CONFLICT DO NOTHING``). One delivery task is enqueued in the same
+    transaction (it runs after commit).
     """
     if not drafts:
         return 0
     Notification.objects.bulk_create(
         [_row(d, now=now) for d in drafts], ignore_conflicts=True, batch_size=1000
     )
-    transaction.on_commit(_enqueue_flush)
+    _enqueue_delivery()
     return len(drafts)
 
 
@@ -120,13 +123,11 @@ def notification_enqueue(
     )
 
 
-def _enqueue_flush() -> None:
+def _enqueue_delivery() -> None:
+    """Enqueue the outbox's delivery task with the change that wrote notifications."""
     from sladesk.notifications.tasks import notifications_deliver
 
-    try:
-        notifications_deliver.enqueue()
-    except Exception:  # the worker's delivery pass picks the rows up anyway
-        logger.exception("could not enqueue the outbox delivery task")
+    enqueue_with_change(notifications_deliver)
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,8 +175,9 @@ def notifications_deliver_due(
     """Deliver up to ``limit`` notifications whose next attempt is due at ``now``.
 
     Rows are claimed with ``FOR UPDATE SKIP LOCKED`` (rows another worker is sending
-    are skipped) and delivered inside the claiming transaction; successes are recorded
-    with one UPDATE, failures row by row. ``ids`` restricts the pass to those rows.
+    are skipped) and delivered inside the claiming transaction, in one
+    ``channels.delivery_session`` (a channel connects once per pass); successes are
+    recorded with one UPDATE, failures row by row. ``ids`` restricts the pass to those rows.
     """
     with transaction.atomic():
         qs = Notification.objects.filter(status__in=DELIVERABLE, next_attempt_at__lte=now)
@@ -186,16 +188,19 @@ def notifications_deliver_due(
         )
         sent: list[int] = []
         failed = dead = 0
-        for notification in rows:
-            status = _attempt(notification, now=now)
-            if status == Status.SENT:
-                sent.append(notification.pk)
-                continue
-            if status == Status.FAILED:
-                failed += 1
-            else:
-                dead += 1
-            notification.save(update_fields=["status", "attempts", "next_attempt_at", "last_error"])
+        with channels.delivery_session():  # e.g. one SMTP connection for the whole pass
+            for notification in rows:
+                status = _attempt(notification, now=now)
+                if status == Status.SENT:
+                    sent.append(notification.pk)
+                    continue
+                if status == Status.FAILED:
+                    failed += 1
+                else:
+                    dead += 1
+                notification.save(
+                    update_fields=["status", "attempts", "next_attempt_at", "last_error"]
+                )
         if sent:
             Notification.objects.filter(pk__in=sent).update(
                 status=Status.SENT, attempts=F("attempts") + 1, sent_at=now, last_error=""

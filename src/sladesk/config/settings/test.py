@@ -16,6 +16,11 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+        "QUEUES": ["default", "mail", "sla"],  # the desk's queues, as in base.py
+    }
+}
 STATIC_ROOT = Path(tempfile.mkdtemp(prefix="sladesk-test-static-"))
 WHITENOISE_USE_FINDERS = True

@@ -6,14 +6,21 @@ One loop, one thread (so it behaves the same on SQLite and PostgreSQL):
   (``sladesk.tickets.sweep.sla_sweep``, in transactions of ``--sweep-limit`` clocks until
   nothing more is due), then the outbox's delivery pass (notifications whose next
   attempt has come, including retries);
-- in between: tasks from the django-tasks database queue, one at a time, claimed
-  with ``SELECT ... FOR UPDATE SKIP LOCKED`` by django-tasks-db; it sleeps
+- in between: tasks from the django-tasks database queue, claimed ``--claim`` at a time
+  (one ``SELECT ... FOR UPDATE SKIP LOCKED`` and one UPDATE), then run one after the
+  other; tasks that do "whatever is due now" and take no arguments (the outbox's
+  delivery task) run once for all the identical copies claimed together. It sleeps
   ``--interval`` seconds when the queue is empty.
+
+The database connection is kept across tasks and polls: it is closed after an error
+that left it unusable, or when older than ``CONN_MAX_AGE`` (``DB_CONN_MAX_AGE``;
+when that is 0, right for web requests, the worker uses 10 minutes instead).
 
 Start as many workers as you like against one PostgreSQL database: tasks, clocks
 and notifications are each claimed by one worker (SKIP LOCKED). SIGTERM or SIGINT
-stops the worker after the step it is in (a task, a sweep transaction); a second
-signal stops it at once. ``--once`` sweeps, delivers and runs the queued tasks, then exits.
+stops the worker after the step it is in (a task, a sweep transaction), handing back the
+tasks it claimed but had not started; a second signal stops it at once. ``--once``
+sweeps, delivers and runs the queued tasks, then exits.
 """
 
 from __future__ import annotations
@@ -28,12 +35,26 @@ from types import FrameType
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 from django.db.utils import OperationalError
 
 from sladesk.core import time
 
 logger = logging.getLogger("sladesk.worker")
+
+#: Seconds a worker keeps its database connection when ``CONN_MAX_AGE`` is 0 (the
+#: setting's default, which closes a connection at the end of each web request).
+WORKER_CONN_MAX_AGE = 600
+#: Tasks that take no arguments and do whatever is due when they run: several copies
+#: claimed together are run once, and every copy is recorded with that run's result.
+COALESCED_TASKS = frozenset(
+    {
+        "sladesk.notifications.tasks.notifications_deliver",
+        "sladesk.mail.tasks.mail_ledger_follow_task",
+    }
+)
+DEFAULT_CLAIM = 8
+LEDGER_LIMIT = 500  # ledger events per mail-follower transaction
 
 
 def _positive(value: str) -> float:
@@ -56,8 +77,10 @@ class DeskWorker:
         sweep_limit: int,
         sweep: bool,
         tasks: bool,
+        claim: int = DEFAULT_CLAIM,
     ) -> None:
         self.worker_id = worker_id
+        self.claim = claim
         self.interval = interval
         self.sweep_interval = sweep_interval
         self.sweep_limit = sweep_limit
@@ -95,6 +118,17 @@ class DeskWorker:
             excluded_queue_names=[],
         )
 
+    def keep_connections(self) -> None:
+        """Keep database connections across tasks and polls (a worker has no requests).
+
+        ``close_old_connections`` then closes a connection only when an error left it
+        unusable or it is older than ``CONN_MAX_AGE`` (``WORKER_CONN_MAX_AGE`` when that is
+        0), instead of before every task.
+        """
+        for conn in connections.all():
+            if conn.settings_dict.get("CONN_MAX_AGE") == 0:
+                conn.settings_dict["CONN_MAX_AGE"] = WORKER_CONN_MAX_AGE
+
     def install_signals(self) -> None:
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, self._on_signal)
@@ -130,7 +164,12 @@ class DeskWorker:
                     break
             # Agent replies, status changes and SLA alerts become outbox mail here, so
             # `sladesk worker` alone mails them (not only while `mail serve` runs).
-            events = mail_ledger_follow(now=now)
+            events = 0
+            while not self.stopping.is_set():  # in passes of 500 events until caught up
+                read = mail_ledger_follow(now=now, limit=LEDGER_LIMIT)
+                events += read
+                if read < LEDGER_LIMIT:
+                    break
             reminders = mail_reminders_send(now=now)
             if events or reminders:
                 logger.info("mail: %s ledger event(s) read, %s reminder(s)", events, reminders)
@@ -147,10 +186,12 @@ class DeskWorker:
             if delivered.total < 500:
                 break
 
-    def run_one_task(self) -> bool:
-        """Claim and run one queued task; return whether there was one."""
+    def claim_tasks(self) -> list[Any]:
+        """Claim up to ``claim`` ready tasks (SKIP LOCKED) for this worker; return them."""
         if self.task_runner is None:
-            return False
+            return []
+        from django.utils import timezone
+        from django_tasks_db.compat import TaskResultStatus
         from django_tasks_db.models import DBTaskResult
         from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
@@ -159,27 +200,98 @@ class DeskWorker:
             tasks = tasks.filter(queue_name__in=self.queues)
         with exclusive_transaction(tasks.db):
             try:
-                task_result = tasks.get_locked()
-                if task_result is not None:
-                    task_result.claim(self.worker_id)
+                claimed = list(tasks.select_for_update(skip_locked=True)[: self.claim])
+                # One UPDATE per distinct history of workers (one in practice: new tasks).
+                by_history: dict[tuple[str, ...], list[Any]] = {}
+                for row in claimed:
+                    by_history.setdefault(tuple(row.worker_ids), []).append(row)
+                started = timezone.now()
+                for history, rows in by_history.items():
+                    worker_ids = [*history, self.worker_id]
+                    DBTaskResult.objects.filter(pk__in=[r.pk for r in rows]).update(
+                        status=TaskResultStatus.RUNNING, started_at=started, worker_ids=worker_ids
+                    )
+                    for row in rows:
+                        row.status = TaskResultStatus.RUNNING
+                        row.started_at = started
+                        row.worker_ids = worker_ids
             except OperationalError as exc:
                 if not is_locked_database_exception(exc):
                     raise
-                return False
-        if task_result is None:
-            return False
+                return []
+        return claimed
+
+    def release_tasks(self, rows: list[Any]) -> None:
+        """Hand claimed tasks that were not started back to the queue (ready again)."""
+        from django_tasks_db.compat import TaskResultStatus
+        from django_tasks_db.models import DBTaskResult
+
+        if rows:
+            DBTaskResult.objects.filter(
+                pk__in=[r.pk for r in rows], status=TaskResultStatus.RUNNING
+            ).update(status=TaskResultStatus.READY, started_at=None)
+            logger.info("%s claimed task(s) handed back to the queue", len(rows))
+
+    def run_tasks(self) -> int:
+        """Claim a batch of queued tasks and run them; return how many were done.
+
+        Copies of a task in ``COALESCED_TASKS`` claimed together run once (each copy was
+        enqueued with a committed change, so that one run sees all of them) and are all
+        recorded as successful with its result. When the worker is told to stop, or a
+        step fails, the claimed tasks not yet started go back to the queue.
+        """
+        claimed = self.claim_tasks()
+        pending = list(claimed)
+        done = 0
+        try:
+            while pending and not self.stopping.is_set():
+                row = pending.pop(0)
+                copies = []
+                if row.task_path in COALESCED_TASKS:
+                    copies = [
+                        r
+                        for r in pending
+                        if r.task_path == row.task_path and r.args_kwargs == row.args_kwargs
+                    ]
+                    pending = [r for r in pending if r not in copies]
+                self._run_claimed(row, copies)
+                done += 1 + len(copies)
+        finally:
+            self.release_tasks(pending)
+        return done
+
+    def _run_claimed(self, row: Any, copies: list[Any]) -> None:
+        from django.utils import timezone
+        from django_tasks_db.compat import TaskResultStatus
+        from django_tasks_db.models import DBTaskResult
+
         started = _time.perf_counter()
-        self.task_runner.run_task(task_result)
-        task_result.refresh_from_db(fields=["status"])
+        self.task_runner.run_task(row)  # records SUCCESSFUL or FAILED on ``row``
+        if copies:
+            if row.status == TaskResultStatus.SUCCESSFUL:
+                DBTaskResult.objects.filter(pk__in=[c.pk for c in copies]).update(
+                    status=TaskResultStatus.SUCCESSFUL,
+                    finished_at=timezone.now(),
+                    return_value=row.return_value,
+                )
+            else:  # run each copy on its own: a failure is recorded per task
+                for copy in copies:
+                    self.task_runner.run_task(copy)
         logger.info(
-            "task %s %s: %s in %.0f ms",
-            task_result.task_path,
-            task_result.id,
-            task_result.status,
+            "task %s %s: %s in %.0f ms%s",
+            row.task_path,
+            row.id,
+            row.status,
             (_time.perf_counter() - started) * 1000,
+            f" (and {len(copies)} identical cop{'y' if len(copies) == 1 else 'ies'})"
+            if copies
+            else "",
         )
-        self.totals["tasks"] += 1
-        return True
+        self.totals["tasks"] += 1 + len(copies)
+
+    def run_one_task(self) -> bool:
+        """Claim and run queued tasks (a batch); return whether there was one."""
+        return self.run_tasks() > 0
 
     def _guarded(self, step: Any) -> Any:
         """Run a step; log (and survive) its errors so the loop carries on (the loop only).
@@ -205,8 +317,9 @@ class DeskWorker:
             os.getpid(),
         )
         next_sweep = 0.0
+        self.keep_connections()
         while not self.stopping.is_set():
-            close_old_connections()
+            close_old_connections()  # only unusable or old connections (keep_connections)
             if _time.monotonic() >= next_sweep:
                 self._guarded(self.sweep)
                 next_sweep = _time.monotonic() + self.sweep_interval
@@ -272,6 +385,12 @@ class Command(BaseCommand):
             help="clocks per sweep transaction (default 1000)",
         )
         parser.add_argument(
+            "--claim",
+            type=int,
+            default=DEFAULT_CLAIM,
+            help=f"tasks claimed at a time, then run one after the other (default {DEFAULT_CLAIM})",
+        )
+        parser.add_argument(
             "--once",
             action="store_true",
             help="sweep, deliver and run the queued tasks, then exit",
@@ -290,6 +409,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["sweep_limit"] < 1:
             raise CommandError("--sweep-limit must be at least 1")
+        if options["claim"] < 1:
+            raise CommandError("--claim must be at least 1")
         worker_id = options["worker_id"] or f"{socket.gethostname()}:{os.getpid()}"
         if len(worker_id) > 64:
             raise CommandError("--worker-id must be at most 64 characters")
@@ -301,6 +422,7 @@ class Command(BaseCommand):
             sweep_limit=options["sweep_limit"],
             sweep=not (options["no_sweep"] or options["batch"]),
             tasks=not options["no_tasks"],
+            claim=options["claim"],
         )
         worker.install_signals()
         if options["once"] or options["batch"]:
