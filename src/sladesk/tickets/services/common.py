@@ -145,13 +145,14 @@ def _log_events(events: list[tuple[int, str, str, Any]]) -> None:
 
 
 def ticket_lock(ticket: Ticket | int) -> Ticket:
-    """Return the ticket row locked for this transaction (fresh from the database)."""
+    """Return the ticket row locked for this transaction (fresh from the database).
+
+    With its organisation, which every change checks the actor against; the other
+    relations load when a change reads them (joining all six made PostgreSQL plan a
+    7-table join, ~2 ms, on every reply and change).
+    """
     pk = ticket if isinstance(ticket, int) else ticket.pk
-    return (
-        Ticket.objects.select_for_update(of=("self",))
-        .select_related("organisation", "requester", "environment", "team", "assignee")
-        .get(pk=pk)
-    )
+    return Ticket.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=pk)
 
 
 def agent_of(actor: Actor) -> Agent | None:

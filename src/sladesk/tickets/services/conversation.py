@@ -159,6 +159,7 @@ def ticket_reply(
         if ticket.status == Status.NEW:
             ticket.status = Status.OPEN
     else:
+        clocks_moved = ticket.status in (Status.SOLVED, Status.WAITING_ON_CUSTOMER)
         if ticket.status == Status.SOLVED:
             ticket.status = Status.OPEN
             ticket.solved_at = None
@@ -182,7 +183,8 @@ def ticket_reply(
             resume_paused(
                 ticket=ticket, at=now, policy=policy, actor=actor, reason="customer replied"
             )
-        clocks = current_clocks(ticket)
+        if clocks_moved:  # reopened or resumed: read the clocks as they are now
+            clocks = current_clocks(ticket)
         first = clocks.get(ClockKind.FIRST_RESPONSE)
         waiting_first = first is not None and first.state in ("running", "paused")
         running_next = clocks.get(ClockKind.NEXT_REPLY)
