@@ -544,7 +544,13 @@ def _follow_up(
 
 
 def _opened_facts(ticket: Ticket) -> tuple[dt.datetime | None, int | None]:
-    """Return the first-response due and the first message's id of a new ticket (one query)."""
+    """Return the first-response due and the first message's id of a new ticket.
+
+    From what ``ticket_open`` wrote when this is the instance it returned, else one query.
+    """
+    if ticket.opened_message is not None:
+        dues = [c.due_at for c in ticket.opened_clocks if c.kind == "first_response"]
+        return (dues[0] if dues else None), ticket.opened_message.pk
     from django.db.models import OuterRef, Subquery
 
     from sladesk.tickets.models import ClockKind, Ticket, TicketClock, TicketMessage

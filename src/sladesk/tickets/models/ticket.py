@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import models
+
+if TYPE_CHECKING:
+    from sladesk.tickets.models.clock import TicketClock
+    from sladesk.tickets.models.message import TicketMessage
 
 
 class Status(models.TextChoices):
@@ -114,6 +120,11 @@ class Ticket(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     # The earliest due instant among the running clocks (null when none runs): the queue's sort key.
     due_at = models.DateTimeField(null=True, blank=True)
+
+    # Not stored: on the instance ``ticket_open`` returns, the first message and the clocks
+    # it wrote with the ticket, so that callers need not read them back.
+    opened_message: TicketMessage | None = None
+    opened_clocks: tuple[TicketClock, ...] = ()
 
     class Meta:
         ordering = ["-opened_at", "-id"]

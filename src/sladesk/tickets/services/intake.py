@@ -257,7 +257,10 @@ def ticket_open(
     # Before the opening's own transaction: a refused or failed opening may cost an agent
     # a turn, but openings for one team do not queue behind each other's commits.
     assignee = next_agent_on_shift(team) if team is not None else None
-    with transaction.atomic():
+    # No savepoint of its own inside a caller's transaction (two round trips fewer):
+    # a failure here fails the caller's transaction, or its savepoint if it has one (mail
+    # processing does, so a refused attachment leaves nothing behind).
+    with transaction.atomic(savepoint=False):
         ticket = Ticket(
             organisation=decision.organisation,
             environment=env,
@@ -368,4 +371,6 @@ def ticket_open(
             )
         )
         events_record(ticket=ticket, actor=actor, at=now, events=events)
+        ticket.opened_message = message
+        ticket.opened_clocks = tuple(clocks)
         return ticket
