@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail as django_mail
@@ -91,6 +92,17 @@ class TestNewMail:
         sent = [m for m in django_mail.outbox if m.to == ["gus@globex.example"]]
         assert sent and sent[-1].extra_headers["Message-ID"] == f"<{ack.message_id}>"
         assert Notification.objects.get(pk=ack.notification_id).status == "sent"
+
+    def test_the_acknowledgement_gives_the_due_in_the_customers_zone(self, world):
+        world.enterprise.time_zone = "Europe/Berlin"
+        world.enterprise.save(update_fields=["time_zone"])
+        ticket = new_request(world).ticket
+        due = ticket.clocks.get(kind="first_response").due_at
+        berlin = due.astimezone(ZoneInfo("Europe/Berlin"))
+        text = ack_of(ticket).notification.payload["text"]
+        line = next(x for x in text.splitlines() if x.startswith("First response due:"))
+        assert f"{berlin:%H:%M}" in line and berlin.tzname() in line, line
+        assert "UTC" not in line
 
     def test_same_message_twice_creates_nothing_new(self, world):
         new_request(world)

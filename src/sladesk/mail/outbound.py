@@ -20,11 +20,13 @@ import logging
 import os
 import smtplib
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from sladesk.mail import addressing
 from sladesk.mail.models import InboundMessage, LedgerCursor, OutboundMessage
@@ -107,6 +109,27 @@ def ticket_links(ticket: Ticket | None) -> dict[str, str]:
     }
 
 
+#: Mail written for agents (their times are in the policy's zone, the desk's SLA zone).
+AGENT_KINDS = frozenset({"sla_warning", "sla_breach"})
+
+
+def reader_zone(kind: str, ticket: Ticket | None) -> ZoneInfo:
+    """Return the zone a mail's times are written in.
+
+    Customers read their organisation's zone (a due time in UTC is one more thing to get
+    wrong at 2 a.m.); agents, and mail with no ticket, the policy's zone.
+    """
+    from sladesk.policy import get_policy
+
+    zone = ""
+    if kind not in AGENT_KINDS and ticket is not None:
+        zone = ticket.organisation.time_zone
+    try:
+        return ZoneInfo(zone or get_policy().zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
 def mail_compose(
     *,
     kind: str,
@@ -172,13 +195,14 @@ def mail_compose(
         headers["Precedence"] = "auto_reply"
     if ticket is not None:
         headers["X-Sladesk-Ticket"] = str(ticket.pk)
-    payload = {
-        "subject": subject,
-        "text": render_to_string(f"mail/{kind}.txt", context),
-        "html": render_to_string(f"mail/{kind}.html", context),
-        "headers": headers,
-        "message_id": message_id,
-    }
+    with timezone.override(reader_zone(kind, ticket)):  # times in the reader's zone
+        payload = {
+            "subject": subject,
+            "text": render_to_string(f"mail/{kind}.txt", context),
+            "html": render_to_string(f"mail/{kind}.html", context),
+            "headers": headers,
+            "message_id": message_id,
+        }
     notification_enqueue(  # ON CONFLICT (dedupe_key) DO NOTHING
         channel="email",
         kind=f"mail.{kind}",
