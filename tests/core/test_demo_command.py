@@ -46,3 +46,13 @@ def test_running_demo_twice_changes_nothing():
     second = run_demo()
     assert "already present" in second
     assert (Organisation.objects.count(), Ticket.objects.count(), Article.objects.count()) == counts
+
+
+def test_every_demo_ticket_is_assigned_round_robin_on_its_team():
+    """A new user's desk shows routing at work: no demo ticket waits unassigned."""
+    run_demo()
+    for ticket in Ticket.objects.select_related("team", "assignee"):
+        assert ticket.assignee is not None, (ticket.subject, ticket.team)
+        assert ticket.team in ticket.assignee.teams.all()
+    engineer = Agent.objects.get(user__email="engineer@sladesk.example")
+    assert [t.slug for t in engineer.teams.all()] == ["support"]

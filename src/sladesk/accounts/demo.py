@@ -174,11 +174,12 @@ ORGANISATIONS = (
     ),
 )
 
-AGENTS = (
-    ("engineer@sladesk.example", "Sam Okafor", Agent.Role.SUPPORT_ENGINEER),
-    ("senior@sladesk.example", "Sasha Novak", Agent.Role.SENIOR_SUPPORT_ENGINEER),
-    ("manager@sladesk.example", "Morgan Lee", Agent.Role.SUPPORT_MANAGER),
-    ("admin@sladesk.example", "Ada Byrne", Agent.Role.ADMINISTRATOR),
+#: email, name, role, teams (None: the role's default; senior engineers join "senior").
+AGENTS: tuple[tuple[str, str, str, tuple[str, ...] | None], ...] = (
+    ("engineer@sladesk.example", "Sam Okafor", Agent.Role.SUPPORT_ENGINEER, ("support",)),
+    ("senior@sladesk.example", "Sasha Novak", Agent.Role.SENIOR_SUPPORT_ENGINEER, None),
+    ("manager@sladesk.example", "Morgan Lee", Agent.Role.SUPPORT_MANAGER, None),
+    ("admin@sladesk.example", "Ada Byrne", Agent.Role.ADMINISTRATOR, None),
 )
 
 
@@ -257,13 +258,15 @@ def seed_demo(*, stdout: TextIO | None = None, now: dt.datetime | None = None) -
             f"{spec.name}: created ({spec.plan} until {ends_on}, {len(spec.people)} {kind}s).",
         )
 
-    for email, name, role in AGENTS:
+    for email, name, role, teams in AGENTS:
         logins.append(DemoLogin(email, str(Agent.Role(role).label), ""))
         if users.filter(username=email).exists():
             _say(stdout, f"Agent {email}: already present.")
             continue
         created_any = True
-        agent_add(email=email, name=name, role=role, password=DEMO_PASSWORD, actor=actor)
+        agent_add(
+            email=email, name=name, role=role, teams=teams, password=DEMO_PASSWORD, actor=actor
+        )
         _say(stdout, f"Agent {email} ({Agent.Role(role).label}): created.")
 
     if not created_any:

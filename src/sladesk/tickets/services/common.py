@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -141,7 +142,8 @@ def _notify(events: list[TicketEvent]) -> None:
 
 def _log_events(events: list[tuple[int, str, str, Any]]) -> None:
     for ticket_id, kind, actor_label, data in events:
-        logger.info("ticket #%s %s by %s: %s", ticket_id, kind, actor_label, data)
+        details = json.dumps(data, default=str, ensure_ascii=False)
+        logger.info("ticket #%s %s by %s: %s", ticket_id, kind, actor_label, details)
 
 
 def ticket_lock(ticket: Ticket | int) -> Ticket:

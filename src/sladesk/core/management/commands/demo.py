@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from typing import Any, TextIO, cast
 
@@ -24,6 +25,17 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # The seed's own summary says what it made; the event log lines of each demo
+        # ticket would bury the logins a new user is looking for.
+        ledger_log = logging.getLogger("sladesk.tickets")
+        level = ledger_log.level
+        ledger_log.setLevel(logging.WARNING)
+        try:
+            self._seed(options)
+        finally:
+            ledger_log.setLevel(level)
+
+    def _seed(self, options: dict[str, Any]) -> None:
         from sladesk.accounts.demo import seed_demo
         from sladesk.kb.demo import seed_kb_demo
         from sladesk.tickets.demo import seed_tickets_demo
