@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gzip
 import io
+import tarfile
 import zipfile
 
 import pytest
@@ -173,3 +175,48 @@ def test_empty_file_is_refused(data):
 def test_other_archives_are_refused():
     error = refused(b"\x1f\x8b\x08\x00" + b"x" * 100, name="mattermost.log.gz")
     assert error.code == "packet_unsupported_archive"
+    error = refused(b"\xfd7zXZ\x00" + b"x" * 100, name="mattermost.log.xz")
+    assert error.code == "packet_unsupported_archive"
+
+
+class TestGzipLogs:
+    """Rotated logs arrive gzip-compressed: read through gzip, within the zip limits."""
+
+    def test_a_gzip_log_is_redacted_into_a_plain_log(self):
+        secret = "hunter2-very-secret"
+        log = (
+            "2026-05-20 13:58:05.118 Z info server started\n"
+            f"2026-05-20 13:58:06.000 Z error login password={secret} failed\n"
+        ).encode() * 200
+        analysis, out = analyse(gzip.compress(log), "mattermost.log.gz")
+        assert analysis.kind == "log_plain"
+        assert analysis.artefact_name == "mattermost.redacted.log"
+        assert secret.encode() not in out and b"server started" in out
+        assert analysis.logs and analysis.logs[0].lines == 400
+
+    def test_a_json_log_stays_a_json_log(self):
+        line = b'{"timestamp":"2026-05-20 13:58:05.118 Z","level":"error","msg":"x"}\n'
+        analysis, _ = analyse(gzip.compress(line * 10), "mattermost.log.1.gz")
+        assert analysis.kind == "log_json"
+
+    def test_a_gzip_bomb_is_refused_while_it_is_read(self):
+        bomb = gzip.compress(b"2026-05-20 13:58:05.118 Z info x\n" + b"\n" * (40 * 1024 * 1024))
+        error = refused(bomb, name="mattermost.log.gz")
+        assert error.code == "packet_zip_bomb"
+        assert "gzip bomb" in error.message
+
+    def test_a_tar_gz_is_an_archive_not_a_log(self):
+        buffer = io.BytesIO()
+        with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+            data = b"2026-05-20 13:58:05.118 Z info x\n"
+            info = tarfile.TarInfo("mattermost.log")
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+        error = refused(buffer.getvalue(), name="logs.tar.gz")
+        assert error.code == "packet_unsupported_archive"
+
+    def test_a_cut_short_gzip_is_refused_with_the_reason(self):
+        data = gzip.compress(b"2026-05-20 13:58:05.118 Z info server started\n" * 5000)
+        error = refused(data[: len(data) // 2], name="mattermost.log.gz")
+        assert error.code == "packet_unsupported_archive"
+        assert "damaged or cut short" in error.message

@@ -9,8 +9,10 @@ the caller discards it.
 
 from __future__ import annotations
 
+import gzip
 import json
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
@@ -19,6 +21,7 @@ from sladesk.packets import facts as facts_mod
 from sladesk.packets.facts import Document, DocumentError
 from sladesk.packets.findings import CheckContext, Ruleset, findings_run
 from sladesk.packets.intake import (
+    COMPRESSED_LOG,
     CONFIG,
     LOG_JSON,
     LOG_PLAIN,
@@ -27,6 +30,7 @@ from sladesk.packets.intake import (
     config_check,
     looks_binary,
     packet_layout,
+    uncompressed_name,
     upload_kind,
 )
 from sladesk.packets.logs import LogReader
@@ -322,6 +326,57 @@ def _layout_facts(analysis: Analysis, layout: PacketLayout) -> None:
         analysis.facts.append(Fact("cluster.size", max(1, len(nodes)), source))
 
 
+def _analyse_gzip_log(
+    run: _Run, source: IO[bytes], output: IO[bytes], limits: ZipLimits, *, name: str
+) -> None:
+    """Read a gzip-compressed log through gzip into ``output`` as a redacted plain log.
+
+    The decompressed size is held to the zip limits (``max_member_bytes``, and
+    ``max_ratio`` above ``ratio_floor_bytes``): a gzip bomb is refused as
+    ``packet_zip_bomb`` while it is read, before it fills the disk. Progress counts
+    decompressed bytes against the size the gzip trailer announces.
+    """
+    analysis = run.analysis
+    start = source.tell()
+    source.seek(-4, 2)
+    announced = int.from_bytes(source.read(4), "little")  # ISIZE: the size modulo 2**32
+    source.seek(start)
+    run.total = announced or analysis.bytes_in
+    inner = uncompressed_name(name)
+    compressed = max(analysis.bytes_in, 1)
+
+    def chunks(unzipped: gzip.GzipFile) -> Iterator[bytes]:
+        size = 0
+        while chunk := unzipped.read(CHUNK):
+            size += len(chunk)
+            bomb = size > limits.max_member_bytes or (
+                size > limits.ratio_floor_bytes and size / compressed > limits.max_ratio
+            )
+            if bomb:
+                raise PacketRefused(
+                    f"{name}: decompresses to over {size:,} bytes from {compressed:,} "
+                    f"(more than {limits.max_ratio:g} times, or over "
+                    f"{limits.max_member_bytes:,} bytes): refused as a gzip bomb",
+                    code="packet_zip_bomb",
+                )
+            yield chunk
+
+    try:
+        with gzip.GzipFile(fileobj=source, mode="rb") as unzipped:
+            run.stream_text(inner, chunks(unzipped), output.write, is_log=True)
+    except MemberUnreadable as exc:
+        raise PacketRefused(str(exc), code="packet_binary") from None
+    except (OSError, EOFError, zlib.error) as exc:
+        raise PacketRefused(
+            f"{name}: the gzip file is damaged or cut short ({exc}); compress it again, "
+            "or upload the log itself",
+            code="packet_unsupported_archive",
+        ) from None
+    analysis.stored.append(name)
+    analysis.artefact_name = _redacted_name(inner, ".log" if inner.lower().endswith(".log") else "")
+    analysis.kind = LOG_JSON if analysis.logs and analysis.logs[0].format == "json" else LOG_PLAIN
+
+
 def _redacted_name(name: str, suffix: str) -> str:
     base = name.replace("\\", "/").rsplit("/", 1)[-1] or "upload"
     stem = base[: -len(suffix)] if suffix and base.lower().endswith(suffix) else base
@@ -364,6 +419,8 @@ def upload_analyse(
     analysis.kind = upload_kind(head, name=name)
     if analysis.kind == SUPPORT_PACKET:
         _analyse_zip(run, source, output, limits)
+    elif analysis.kind == COMPRESSED_LOG:
+        _analyse_gzip_log(run, source, output, limits, name=name)
     elif analysis.kind == CONFIG:
         run.total = analysis.bytes_in
         raw = _read_limited(source, limit=MAX_DOCUMENT, name=name)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import zipfile
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import IO
@@ -23,6 +24,25 @@ CONFIG = "config"
 LOG_JSON = "log_json"
 LOG_PLAIN = "log_plain"
 KINDS = (SUPPORT_PACKET, CONFIG, LOG_JSON, LOG_PLAIN)
+#: A gzip-compressed log (rotated ``mattermost.log.1.gz``): read through gzip, stored as a
+#: redacted plain log. Only ``upload_kind`` returns it; the analysis then says LOG_*.
+COMPRESSED_LOG = "compressed_log"
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+def gunzip_head(head: bytes, *, size: int = 65536) -> bytes:
+    """Return up to ``size`` decompressed bytes from the start of a gzip stream (b"" if unreadable)."""
+    try:
+        return zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, size)
+    except zlib.error:
+        return b""
+
+
+def uncompressed_name(name: str) -> str:
+    """Return ``name`` without its compression suffix (``mattermost.log.1.gz`` -> ``mattermost.log.1``)."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    return _COMPRESSION.sub("", base) or base
+
 
 #: Files the server writes once per packet (section 1.2); the rest sit per node.
 CLUSTER_FILES = frozenset(
@@ -105,6 +125,15 @@ def upload_kind(head: bytes, *, name: str) -> str:
         raise PacketRefused(f"{name}: the file is empty", code="packet_empty")
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         return SUPPORT_PACKET
+    if head.startswith(GZIP_MAGIC):
+        inner = gunzip_head(head)
+        if inner.strip() and not looks_binary(inner[:8192]):
+            if inner.lstrip().startswith(b"{") and upload_kind(inner, name=name) == CONFIG:
+                raise PacketRefused(
+                    f"{name}: a compressed config; upload config.json itself",
+                    code="packet_unsupported_archive",
+                )
+            return COMPRESSED_LOG  # text: a compressed log (a .tar.gz is binary inside)
     if any(head.startswith(magic) for magic in ARCHIVE_MAGIC):
         raise PacketRefused(
             f"{name}: a compressed archive that is not a zip; upload the support packet zip, "
@@ -144,10 +173,11 @@ def diagnostic_kind(source: IO[bytes], *, name: str) -> str | None:
     - UTF-8 text whose first line is a JSON log record is a JSON log; other text is a
       plain log when it is named ``*.log`` (``*.log.1``...) or its first line starts like
       a log line (``2026-05-20 13:58:05`` or ``ERRO[2020-04-12...``);
-    - a compressed archive whose name without the compression is a diagnostic file
-      (``mattermost.log.gz``, ``config.json.xz``) is reported as what it contains, so the
-      engine refuses it with its reason (upload the file itself) instead of storing it
-      unredacted; binary data and other archives are not diagnostic.
+    - a compressed file whose name without the compression is a diagnostic file
+      (``mattermost.log.1.gz``, ``config.json.xz``) is reported as a log: the engine reads
+      a gzip-compressed log and stores it redacted, and refuses the others with its reason
+      (upload the file itself) instead of storing them unredacted; binary data and other
+      archives are not diagnostic.
 
     ``source`` must be seekable; its position is restored.
     """
@@ -165,7 +195,9 @@ def diagnostic_kind(source: IO[bytes], *, name: str) -> str | None:
     if any(head.startswith(magic) for magic in ARCHIVE_MAGIC):
         inner = _COMPRESSION.sub("", lowered)
         if inner != lowered and (inner in CONFIG_NAMES or _LOG_NAME.search(inner)):
-            return LOG_PLAIN  # the engine refuses it: packet_unsupported_archive
+            # The engine reads a gzip-compressed log; it refuses other compressions and
+            # compressed configs with its reason, rather than storing them unredacted.
+            return LOG_PLAIN
         return None
     if looks_binary(head):
         return None

@@ -8,6 +8,7 @@ every sensitive setting and in the logs (``tests/packets/factory.py``).
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
 import zipfile
@@ -250,6 +251,23 @@ class TestAttachmentAdd:
         attachment.file.close()
         assert not PacketAnalysis.objects.exists()
 
+    def test_a_rotated_gzip_log_is_read_redacted_and_stored_as_text(self, world, media):
+        log = factory.log_text().encode()
+        ticket = open_ticket(world.maria, environment=world.acme_prod)
+        attachment = attachment_add(
+            ticket=ticket,
+            upload=Upload(io.BytesIO(gzip.compress(log)), "mattermost.log.1.gz"),
+            actor=world.actor(world.maria),
+            now=NOW,
+        )
+        assert attachment.filename == "mattermost.log.1.redacted"
+        stored = attachment.file.open("rb").read()
+        attachment.file.close()
+        assert stored.startswith(log[:19])  # the log as text, its first record intact
+        assert leaks(every_stored_byte(media), every_shown_text(ticket)) == []
+        analysis = PacketAnalysis.objects.get(ticket=ticket)
+        assert analysis.kind == "log_json" and analysis.summary["replaced"] is True
+
     def test_a_clean_log_is_kept_as_is_but_analysed(self, world, media):
         data = b"2026-05-20 13:58:05.118 Z info server started\n"
         ticket = open_ticket(world.maria)
@@ -318,6 +336,12 @@ class TestAttachmentAdd:
         ("name", "data", "code"),
         [
             ("mattermost.log.gz", b"\x1f\x8b\x08\x00" + bytes(64), "packet_unsupported_archive"),
+            (
+                "config.json.gz",
+                gzip.compress(b'{"ServiceSettings": {}}'),
+                "packet_unsupported_archive",
+            ),
+            ("mattermost.log.bz2", b"BZh91AY&SY" + bytes(64), "packet_unsupported_archive"),
             ("config.json", b"{ not json at all\n", "packet_invalid_json"),
             ("mm_support_packet_x.zip", b"PK\x03\x04truncated", "packet_not_zip"),
             ("mm_support_packet_x.zip", factory.zip_with([("a.txt", b"x")]), "packet_not_a_packet"),
