@@ -8,6 +8,7 @@ organisations reveal nothing.
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -85,8 +86,25 @@ class Principal:
         return self.role is not None and action in ROLE_PERMISSIONS.get(self.role, frozenset())
 
 
-def principal_for(user: User | AnonymousUser, *, token: ApiToken | None = None) -> Principal | None:
-    """Return the principal for an active user, or ``None`` if the desk does not know them."""
+class _Unread(enum.Enum):
+    UNREAD = "unread"
+
+
+#: ``principal_for(contact=...)`` default: the contact registration is not known yet.
+UNREAD = _Unread.UNREAD
+
+
+def principal_for(
+    user: User | AnonymousUser,
+    *,
+    token: ApiToken | None = None,
+    contact: Contact | None | _Unread = UNREAD,
+) -> Principal | None:
+    """Return the principal for an active user, or ``None`` if the desk does not know them.
+
+    ``contact`` is the user's active contact registration when the caller has already
+    read it (``api_token_authenticate`` does, with the token), else it is read here.
+    """
     if not user.is_authenticated or not user.is_active or user.pk is None:
         return None
     scopes = token.scope_set if token is not None else frozenset({"read", "write"})
@@ -98,7 +116,8 @@ def principal_for(user: User | AnonymousUser, *, token: ApiToken | None = None) 
         return Principal(user=user, role=agent.role, scopes=scopes, token=token)
     if user.is_superuser:  # e.g. made with createsuperuser: treated as an administrator
         return Principal(user=user, role=Agent.Role.ADMINISTRATOR, scopes=scopes, token=token)
-    contact = contact_active_for_user(int(user.pk))
+    if contact is UNREAD:
+        contact = contact_active_for_user(int(user.pk))
     if contact is not None:
         return Principal(user=user, contact=contact, scopes=scopes, token=token)
     return None

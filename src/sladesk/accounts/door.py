@@ -33,6 +33,7 @@ from sladesk.accounts.selectors import (
     contact_active_by_email,
     contact_active_for_user,
     contact_last_by_email,
+    environment_by_id,
     organisation_find,
     organisation_for_domain,
     release_support,
@@ -199,7 +200,7 @@ def _resolve_environment(ref: Environment | int | str) -> Environment | None:
     text = str(ref.pk if isinstance(ref, Environment) else ref).strip()
     if not text.isdigit():
         return None
-    return Environment.objects.select_related("organisation").filter(pk=int(text)).first()
+    return environment_by_id(int(text))
 
 
 def request_check(

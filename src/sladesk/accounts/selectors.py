@@ -6,9 +6,12 @@ import datetime as dt
 import functools
 from typing import TYPE_CHECKING
 
+from django.contrib.auth import get_user_model
 from django.db.models import F, Q, QuerySet
 
 from sladesk.accounts.models import (
+    Agent,
+    ApiToken,
     AuditLog,
     Contact,
     Environment,
@@ -16,10 +19,12 @@ from sladesk.accounts.models import (
     OrganisationDomain,
     Release,
     Subscription,
+    Team,
 )
 from sladesk.accounts.policy import resolve_policy
 from sladesk.accounts.releases import CatalogueEntry, SupportStatus, Version, support_status
 from sladesk.core.exceptions import NotFound
+from sladesk.core.rows import Part, Row, relate, table
 
 if TYPE_CHECKING:
     from sladesk.policy.schema import Policy
@@ -82,14 +87,30 @@ def organisation_domains(organisation: Organisation) -> list[str]:
 # Subscriptions -----------------------------------------------------------------------------
 
 
-def subscription_valid_on(*, organisation: Organisation, day: dt.date) -> Subscription | None:
-    """Return the organisation's subscription valid on ``day`` (started, not ended, not cancelled)."""
-    return (
-        Subscription.objects.valid_on(day)
-        .filter(organisation=organisation)
-        .order_by("-starts_on", "-id")
-        .first()
+_SUBSCRIPTION = Row(Part(Subscription, "s"))
+
+
+def subscription_valid_on(*, organisation: Organisation | int, day: dt.date) -> Subscription | None:
+    """Return the organisation's subscription valid on ``day`` (started, not ended, not cancelled).
+
+    The latest to start when several are. Hand-written (``sladesk.core.rows``: every
+    request reads it); it is ``Subscription.objects.valid_on(day)``, and its test compares
+    the two.
+    """
+    org_id = organisation.pk if isinstance(organisation, Organisation) else organisation
+    found = _SUBSCRIPTION.one(
+        f"SELECT {_SUBSCRIPTION.columns} FROM {table(Subscription)} s "
+        "WHERE s.organisation_id = %s AND s.starts_on <= %s AND s.ends_on >= %s "
+        "AND (s.cancelled_on IS NULL OR s.cancelled_on > %s) "
+        "ORDER BY s.starts_on DESC, s.id DESC LIMIT 1",
+        [org_id, day, day, day],
     )
+    if found is None:
+        return None
+    subscription: Subscription = found[0]
+    if isinstance(organisation, Organisation):
+        relate(subscription, "organisation", organisation)
+    return subscription
 
 
 def subscription_governing(*, organisation: Organisation, day: dt.date) -> Subscription | None:
@@ -117,14 +138,33 @@ def subscription_history(*, organisation: Organisation) -> QuerySet[Subscription
 # Contacts --------------------------------------------------------------------------------
 
 
-def contact_active_by_email(email: str) -> Contact | None:
-    """Return the active contact with this (normalised) e-mail address."""
-    return (
-        Contact.objects.active()
-        .select_related("organisation", "user")
-        .filter(email=email.strip().lower())
-        .first()
+#: An active contact with its organisation and user (what ``select_related`` would join).
+_CONTACT = Row(Part(Contact, "c"), Part(Organisation, "o"), Part(get_user_model(), "u"))
+
+
+def _contact_with_relations(where: str, params: list[object]) -> Contact | None:
+    found = _CONTACT.one(
+        f"SELECT {_CONTACT.columns} FROM {table(Contact)} c "
+        f"JOIN {table(Organisation)} o ON o.id = c.organisation_id "
+        f"JOIN {table(get_user_model())} u ON u.id = c.user_id "
+        f"WHERE c.removed_at IS NULL AND {where} ORDER BY c.organisation_id, c.email LIMIT 1",
+        params,
     )
+    if found is None:
+        return None
+    contact: Contact = found[0]
+    relate(contact, "organisation", found[1])
+    relate(contact, "user", found[2])
+    return contact
+
+
+def contact_active_by_email(email: str) -> Contact | None:
+    """Return the active contact with this (normalised) e-mail address.
+
+    With its organisation and user. Hand-written (``sladesk.core.rows``): every e-mail
+    and chat request reads it.
+    """
+    return _contact_with_relations("c.email = %s", [email.strip().lower()])
 
 
 def contact_last_by_email(email: str) -> Contact | None:
@@ -138,13 +178,8 @@ def contact_last_by_email(email: str) -> Contact | None:
 
 
 def contact_active_for_user(user_id: int) -> Contact | None:
-    """Return the user's active contact registration, if any."""
-    return (
-        Contact.objects.active()
-        .select_related("organisation", "user")
-        .filter(user_id=user_id)
-        .first()
-    )
+    """Return the user's active contact registration, if any (with organisation and user)."""
+    return _contact_with_relations("c.user_id = %s", [user_id])
 
 
 def contact_list(*, organisation: Organisation, include_removed: bool = False) -> QuerySet[Contact]:
@@ -173,6 +208,26 @@ def environment_list(
     return qs.order_by("-is_production", "name", "id")
 
 
+_ENVIRONMENT = Row(Part(Environment, "e"), Part(Organisation, "o"))
+
+
+def environment_by_id(pk: int) -> Environment | None:
+    """Return the environment ``pk`` as stored now, with its organisation (or None).
+
+    Hand-written (``sladesk.core.rows``): every request that names an environment reads it.
+    """
+    found = _ENVIRONMENT.one(
+        f"SELECT {_ENVIRONMENT.columns} FROM {table(Environment)} e "
+        f"JOIN {table(Organisation)} o ON o.id = e.organisation_id WHERE e.id = %s",
+        [pk],
+    )
+    if found is None:
+        return None
+    environment: Environment = found[0]
+    relate(environment, "organisation", found[1])
+    return environment
+
+
 def non_production_count(*, organisation: Organisation, exclude: Environment | None = None) -> int:
     """Return how many active non-production environments the organisation has."""
     qs = Environment.objects.active().filter(organisation=organisation, is_production=False)
@@ -189,13 +244,19 @@ def release_list() -> QuerySet[Release]:
     return Release.objects.order_by("-major", "-minor", "-patch", "-released_on")
 
 
+_RELEASE = Row(Part(Release, "r"))
+
+
 def release_catalogue() -> list[CatalogueEntry]:
-    """Return the catalogue as values for ``releases.support_status``."""
+    """Return the catalogue as values for ``releases.support_status``.
+
+    Read on every request with a server version, so hand-written (``sladesk.core.rows``).
+    """
     return [
         CatalogueEntry(
             Version(r.major, r.minor, r.patch), r.released_on, r.extended_support, r.support_ends
         )
-        for r in Release.objects.all()
+        for (r,) in _RELEASE.all(f"SELECT {_RELEASE.columns} FROM {table(Release)} r", [])
     ]
 
 
@@ -242,3 +303,69 @@ def audit_list(*, organisation: Organisation | None = None, action: str = "") ->
     if action:
         qs = qs.filter(action__startswith=action)
     return qs
+
+
+# Teams and agents ------------------------------------------------------------------------
+
+_TEAM = Row(Part(Team, "t"))
+_AGENT = Row(Part(Agent, "a"))
+
+
+def team_by_slug(slug: str) -> Team | None:
+    """Return the team ``slug`` (hand-written, ``sladesk.core.rows``: every opening routes)."""
+    found = _TEAM.one(f"SELECT {_TEAM.columns} FROM {table(Team)} t WHERE t.slug = %s", [slug])
+    return None if found is None else found[0]
+
+
+def agent_by_id(pk: int) -> Agent | None:
+    """Return the agent ``pk`` (hand-written, ``sladesk.core.rows``: every opening assigns)."""
+    found = _AGENT.one(f"SELECT {_AGENT.columns} FROM {table(Agent)} a WHERE a.id = %s", [pk])
+    return None if found is None else found[0]
+
+
+# API tokens ------------------------------------------------------------------------------
+
+#: A token, its user, the user's agent profile and active contact registration (with the
+#: contact's organisation): everything an API request's principal needs, in one row.
+_TOKEN = Row(
+    Part(ApiToken, "t"),
+    Part(get_user_model(), "u"),
+    Part(Agent, "a", optional=True),
+    Part(Contact, "c", optional=True),
+    Part(Organisation, "o", optional=True),
+)
+
+
+def token_live_by_hash(digest: str, *, now: dt.datetime) -> ApiToken | None:
+    """Return the live token whose hash is ``digest``: not revoked, not expired, user active.
+
+    With ``token.user``, ``token.user.agent`` (or none) and ``token.active_contact`` (the
+    user's active contact registration, with its organisation, as
+    ``contact_active_for_user`` finds it) read in the same query. Hand-written
+    (``sladesk.core.rows``): every API request reads it.
+    """
+    found = _TOKEN.one(
+        f"SELECT {_TOKEN.columns} FROM {table(ApiToken)} t "
+        f"JOIN {table(get_user_model())} u ON u.id = t.user_id "
+        f"LEFT JOIN {table(Agent)} a ON a.user_id = u.id "
+        f"LEFT JOIN {table(Contact)} c ON c.id = (SELECT c2.id FROM {table(Contact)} c2 "
+        "WHERE c2.user_id = u.id AND c2.removed_at IS NULL "
+        "ORDER BY c2.organisation_id, c2.email LIMIT 1) "
+        f"LEFT JOIN {table(Organisation)} o ON o.id = c.organisation_id "
+        "WHERE t.token_hash = %s AND t.revoked_at IS NULL AND u.is_active = %s "
+        "AND (t.expires_at IS NULL OR t.expires_at > %s)",
+        [digest, True, now],
+    )
+    if found is None:
+        return None
+    token: ApiToken = found[0]
+    user, agent, contact, organisation = found[1:]
+    relate(token, "user", user)
+    relate(user, "agent", agent)
+    if agent is not None:
+        relate(agent, "user", user)
+    if contact is not None:
+        relate(contact, "organisation", organisation)
+        relate(contact, "user", user)
+    token.active_contact = contact
+    return token

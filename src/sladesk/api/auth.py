@@ -19,7 +19,7 @@ class TokenAuth(HttpBearer):
         found = api_token_authenticate(secret=token.strip())
         if found is None:
             return None
-        return principal_for(found.user, token=found)
+        return principal_for(found.user, token=found, contact=found.active_contact)
 
 
 token_auth = TokenAuth()

@@ -113,9 +113,13 @@ def ticket_list(
 
 
 def latest_clocks(ticket: Ticket) -> list[TicketClock]:
-    """Return the latest cycle of each clock of ``ticket`` (uses a prefetch when present)."""
+    """Return the latest cycle of each clock of ``ticket``.
+
+    Uses a prefetch when present, or the clocks a ``ticket_open`` just started.
+    """
     latest: dict[str, TicketClock] = {}
-    for clock in sorted(ticket.clocks.all(), key=lambda c: (c.kind, c.seq)):
+    clocks = ticket.opened_clocks or ticket.clocks.all()
+    for clock in sorted(clocks, key=lambda c: (c.kind, c.seq)):
         latest[clock.kind] = clock
     order = {"first_response": 0, "next_reply": 1, "resolution": 2}
     return sorted(latest.values(), key=lambda c: order.get(c.kind, 9))

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
+if TYPE_CHECKING:
+    from sladesk.accounts.models.contact import Contact
 
 
 class ApiToken(models.Model):
@@ -32,6 +37,10 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+    #: The user's active contact registration, read with the token by
+    #: ``api_token_authenticate`` (not a field; None otherwise).
+    active_contact: Contact | None = None
 
     class Meta:
         ordering = ["-created_at"]

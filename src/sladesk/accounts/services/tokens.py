@@ -9,10 +9,10 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.db import transaction
-from django.db.models import Q
 
 from sladesk.accounts.actor import Actor
 from sladesk.accounts.models import Agent, ApiToken, Contact, Organisation
+from sladesk.accounts.selectors import token_live_by_hash
 from sladesk.accounts.services.audit import audit_record
 from sladesk.core import time
 from sladesk.core.exceptions import Conflict, ValidationFailed
@@ -123,17 +123,14 @@ def api_token_revoke(*, token: ApiToken, actor: Actor, now: dt.datetime | None =
 def api_token_authenticate(*, secret: str, now: dt.datetime | None = None) -> ApiToken | None:
     """Return the live token for ``secret`` (recording its use), or ``None``.
 
-    ``last_used_at`` is written at most once a minute per token.
+    ``last_used_at`` is written at most once a minute per token. The token comes with
+    its user, the user's agent profile and active contact registration
+    (``token.active_contact``), all in one query.
     """
     if not secret.startswith(TOKEN_PREFIX):
         return None
     now = now or time.now()
-    token = (
-        ApiToken.objects.select_related("user", "user__agent")
-        .filter(token_hash=token_hash(secret), revoked_at__isnull=True, user__is_active=True)
-        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
-        .first()
-    )
+    token = token_live_by_hash(token_hash(secret), now=now)
     if token is None:
         return None
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:

@@ -17,6 +17,7 @@ from django.db.models.functions import Coalesce
 from sladesk.accounts.actor import Actor
 from sladesk.accounts.door import Decision, request_check
 from sladesk.accounts.models import Agent, Contact, Environment, Organisation, Team
+from sladesk.accounts.selectors import agent_by_id, team_by_slug
 from sladesk.core.exceptions import ValidationFailed
 from sladesk.tickets import triage
 from sladesk.tickets.models import (
@@ -131,7 +132,7 @@ def next_agent_on_shift(team: Team) -> Agent | None:
     if not moved:  # the team's first ticket: start its rotation, then move it
         TeamRotation.objects.get_or_create(team=team)
         return next_agent_on_shift(team)
-    return Agent.objects.filter(pk=chosen).first() if chosen is not None else None
+    return agent_by_id(chosen) if chosen is not None else None
 
 
 def _route(*, policy: Policy, plan_id: str) -> tuple[Team | None, str]:
@@ -141,7 +142,7 @@ def _route(*, policy: Policy, plan_id: str) -> tuple[Team | None, str]:
         slug, why = SENIOR_TEAM, f"{plan_id}: direct access to the senior support team"
     else:
         slug, why = default_team_slug(), "default team"
-    return Team.objects.filter(slug=slug).first(), why
+    return team_by_slug(slug), why
 
 
 def _door_flags(decision: Decision) -> list[dict[str, Any]]:

@@ -1,0 +1,144 @@
+"""Hand-written SELECTs for the hottest reads, returning ordinary model instances.
+
+Building a query through the ORM (``filter()``, ``select_related()``, the model's default
+ordering, ``first()``) and compiling it to SQL costs 300-900 µs of CPU per query on
+this project's models; the same SELECT sent through ``connection.cursor()`` costs about
+100 µs (benchmarks/RESULTS.md, "Opening a ticket"). A ticket opening makes a handful of
+such reads (the token, the contact, the subscription, the environment, the team, the
+agent), so on the opening path they are written out once here, by column lists taken
+from the models' ``_meta``, and turned back into model instances the way Django does:
+the database backend's and each field's converters, then ``Model.from_db``.
+
+Each hand-written read keeps its ORM twin's meaning, and its tests compare the two.
+
+    TOKEN = Row(Part(ApiToken, "t"), Part(User, "u"), Part(Agent, "a", optional=True))
+    found = TOKEN.one(f"SELECT {TOKEN.columns} FROM ... WHERE t.token_hash = %s", [h])
+    token, user, agent = found  # or None when no row matched
+
+The queries go through Django's cursor, so ``assertNumQueries`` and the debug query log
+see them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from django.db import connections, router
+from django.db.models import Model
+
+Converter = Callable[[Any, Any, Any], Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """One model's columns in a row, under the table alias ``alias``.
+
+    ``optional``: it comes from a LEFT JOIN; a NULL primary key means "no such row" (None).
+    """
+
+    model: type[Model]
+    alias: str
+    optional: bool = False
+
+
+class Row:
+    """The columns of one or more models side by side, and how to read a row back."""
+
+    def __init__(self, *parts: Part) -> None:
+        self.parts = parts
+        self._converters: dict[str, list[tuple[Any, list[Converter]]]] = {}
+
+    @cached_property
+    def widths(self) -> list[int]:
+        return [len(p.model._meta.concrete_fields) for p in self.parts]
+
+    @cached_property
+    def attnames(self) -> list[list[str]]:
+        return [[f.attname for f in p.model._meta.concrete_fields] for p in self.parts]
+
+    @cached_property
+    def pk_indexes(self) -> list[int]:
+        return [p.model._meta.concrete_fields.index(p.model._meta.pk) for p in self.parts]
+
+    @cached_property
+    def columns(self) -> str:
+        """Return the SELECT list: every concrete column of every part, in ``_meta`` order."""
+        return ", ".join(
+            f'{p.alias}."{f.column}"' for p in self.parts for f in p.model._meta.concrete_fields
+        )
+
+    def _database(self) -> str:
+        return router.db_for_read(self.parts[0].model)
+
+    def _converters_for(self, alias: str) -> list[tuple[Any, list[Converter]]]:
+        """Return each column and its converters on this connection (as the compiler finds them)."""
+        found = self._converters.get(alias)
+        if found is None:
+            connection = connections[alias]
+            found = []
+            for part in self.parts:
+                for field in part.model._meta.concrete_fields:
+                    col = field.get_col(part.alias)
+                    found.append(
+                        (
+                            col,
+                            connection.ops.get_db_converters(col)
+                            + col.get_db_converters(connection),
+                        )
+                    )
+            self._converters[alias] = found
+        return found
+
+    def read(self, row: Sequence[Any], *, alias: str) -> tuple[Any, ...]:
+        """Return the instances in ``row`` (None for an optional part that did not match)."""
+        connection = connections[alias]
+        converters = self._converters_for(alias)
+        values = list(row)
+        for i, (col, chain) in enumerate(converters):
+            for convert in chain:
+                values[i] = convert(values[i], col, connection)
+        instances: list[Model | None] = []
+        start = 0
+        for part, width, pk_index, names in zip(
+            self.parts, self.widths, self.pk_indexes, self.attnames, strict=True
+        ):
+            chunk = values[start : start + width]
+            start += width
+            if part.optional and chunk[pk_index] is None:
+                instances.append(None)
+            else:
+                instances.append(part.model.from_db(alias, names, chunk))
+        return tuple(instances)
+
+    def one(self, sql: str, params: Sequence[Any]) -> tuple[Any, ...] | None:
+        """Run ``sql`` and return the first row's instances, or None when no row matched."""
+        alias = self._database()
+        with connections[alias].cursor() as cursor:
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+        return None if row is None else self.read(row, alias=alias)
+
+    def all(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+        """Run ``sql`` and return every row's instances."""
+        alias = self._database()
+        with connections[alias].cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        return [self.read(row, alias=alias) for row in rows]
+
+
+def table(model: type[Model]) -> str:
+    """Return the model's table name, quoted for SQL."""
+    return f'"{model._meta.db_table}"'
+
+
+def relate(instance: Model, field: str, value: Model | None) -> None:
+    """Cache ``value`` as ``instance.<field>`` (a forward or reverse one-to-one/foreign key).
+
+    What ``select_related`` does for the instances it builds: reading the attribute then
+    costs no query (and a cached None on a reverse one-to-one raises ``DoesNotExist``).
+    """
+    instance._meta.get_field(field).set_cached_value(instance, value)  # type: ignore[union-attr]
