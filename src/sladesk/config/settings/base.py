@@ -89,6 +89,14 @@ def database_from_env() -> dict[str, object]:
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
         }
+    elif config["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+        "DB_PREPARED_STATEMENTS", default=True
+    ):
+        # Parameters bound by the server, and a statement run twice on a connection is
+        # prepared: PostgreSQL then plans it once per connection instead of every time
+        # (half of its CPU per ticket opening; benchmarks/RESULTS.md). Off behind a
+        # pooler in transaction mode (PgBouncer before 1.21), which cannot keep them.
+        config["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 2}
     return config
 
 

@@ -74,22 +74,21 @@ def _rotation_sql() -> str:
     """Return the one statement that moves a team's rotation and returns the chosen agent.
 
     The next agent on shift after the last one (in id order), else the first one on
-    shift (wrapping around), else nobody; ``%s`` is the team's id.
+    shift (wrapping around), else nobody; ``%s`` is the team's id. One aggregate over
+    the agents on shift finds both.
     """
     agent = Agent._meta.db_table
     member = Agent.teams.through._meta.db_table
     shift = AgentAvailability._meta.db_table
     user = Agent._meta.get_field("user").related_model._meta.db_table
     rotation = TeamRotation._meta.db_table
-    on_shift = (
-        f"SELECT a.id FROM {agent} a JOIN {member} m ON m.agent_id = a.id "
+    return (
+        f"UPDATE {rotation} SET last_agent_id = ("
+        f"SELECT COALESCE(MIN(CASE WHEN a.id > {rotation}.last_agent_id THEN a.id END), "
+        f"MIN(a.id)) FROM {agent} a JOIN {member} m ON m.agent_id = a.id "
         f"JOIN {shift} s ON s.agent_id = a.id JOIN {user} u ON u.id = a.user_id "
         f"WHERE m.team_id = {rotation}.team_id AND s.on_shift AND u.is_active"
-    )
-    return (
-        f"UPDATE {rotation} SET last_agent_id = COALESCE("
-        f"({on_shift} AND a.id > {rotation}.last_agent_id ORDER BY a.id LIMIT 1), "
-        f"({on_shift} ORDER BY a.id LIMIT 1)) WHERE team_id = %s RETURNING last_agent_id"
+        ") WHERE team_id = %s RETURNING last_agent_id"
     )
 
 
