@@ -19,6 +19,7 @@ from sladesk.accounts.door import Decision, request_check
 from sladesk.accounts.models import Agent, Contact, Environment, Organisation, Team
 from sladesk.accounts.selectors import agent_by_id, team_by_slug
 from sladesk.core.exceptions import ValidationFailed
+from sladesk.core.rows import insert_many
 from sladesk.tickets import triage
 from sladesk.tickets.models import (
     AgentAvailability,
@@ -29,7 +30,6 @@ from sladesk.tickets.models import (
     Status,
     TeamRotation,
     Ticket,
-    TicketClock,
     TicketMessage,
 )
 from sladesk.tickets.services.attachments import Upload, attachment_add
@@ -294,8 +294,8 @@ def ticket_open(
         ]
         dues = [c.due_at for c in clocks if c.due_at is not None]
         ticket.due_at = min(dues) if dues else None
-        ticket.save()
-        message = TicketMessage.objects.create(
+        insert_many([ticket])
+        message = TicketMessage(
             ticket=ticket,
             visibility=TicketMessage.Visibility.PUBLIC,
             author_kind=TicketMessage.AuthorKind.CONTACT,
@@ -305,6 +305,7 @@ def ticket_open(
             channel=channel,
             created_at=now,
         )
+        insert_many([message])
         events: list[EventItem] = [
             (
                 EventKind.OPENED,
@@ -344,11 +345,7 @@ def ticket_open(
                     ticket=ticket, upload=upload, actor=requester, message=message, now=now
                 )
 
-        if connection.features.can_return_rows_from_bulk_insert:
-            TicketClock.objects.bulk_create(clocks)
-        else:  # pragma: no cover - every supported database returns the ids
-            for clock in clocks:
-                clock.save()
+        insert_many(clocks)
         events += [
             (EventKind.CLOCK_STARTED, clock_started_data(c, reason="opened"), c) for c in clocks
         ]
