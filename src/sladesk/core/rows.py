@@ -161,7 +161,7 @@ def insert_many(objs: Sequence[Model]) -> None:
     for obj in objs:
         # As save() does: a related object saved after this one was built lends its key
         # (a clock built before its ticket had an id), an unsaved one is refused.
-        obj._prepare_related_fields_for_save(operation_name="insert_many")
+        obj._prepare_related_fields_for_save(operation_name="insert_many")  # type: ignore[attr-defined]
         params += [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields]
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
     pk = model._meta.pk
