@@ -168,6 +168,9 @@ def test_teams_agents_and_the_release_catalogue_are_the_orm_s():
     )
     assert len(hand) == len(orm) > 10
     assert hand == orm
+    for entry in release_catalogue():  # True == 1 and equal dates would hide a wrong type
+        assert type(entry.extended_support) is bool and type(entry.released_on) is dt.date
+        assert entry.support_ends is None or type(entry.support_ends) is dt.date
 
 
 class TestTheToken:

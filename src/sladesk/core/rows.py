@@ -75,32 +75,17 @@ class Row:
         return router.db_for_read(self.parts[0].model)
 
     def _converters_for(self, alias: str) -> list[tuple[Any, list[Converter]]]:
-        """Return each column and its converters on this connection (as the compiler finds them)."""
         found = self._converters.get(alias)
         if found is None:
-            connection = connections[alias]
-            found = []
-            for part in self.parts:
-                for field in part.model._meta.concrete_fields:
-                    col = field.get_col(part.alias)
-                    found.append(
-                        (
-                            col,
-                            connection.ops.get_db_converters(col)
-                            + col.get_db_converters(connection),
-                        )
-                    )
-            self._converters[alias] = found
+            found = self._converters[alias] = _converters(
+                [(f, p.alias) for p in self.parts for f in p.model._meta.concrete_fields],
+                alias=alias,
+            )
         return found
 
     def read(self, row: Sequence[Any], *, alias: str) -> tuple[Any, ...]:
         """Return the instances in ``row`` (None for an optional part that did not match)."""
-        connection = connections[alias]
-        converters = self._converters_for(alias)
-        values = list(row)
-        for i, (col, chain) in enumerate(converters):
-            for convert in chain:
-                values[i] = convert(values[i], col, connection)
+        values = _convert(row, self._converters_for(alias), alias=alias)
         instances: list[Model | None] = []
         start = 0
         for part, width, pk_index, names in zip(
@@ -129,6 +114,62 @@ class Row:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         return [self.read(row, alias=alias) for row in rows]
+
+
+def _converters(columns: list[tuple[Any, str]], *, alias: str) -> list[tuple[Any, list[Converter]]]:
+    """Return each (field, table alias) column and its converters, as the SQL compiler finds them."""
+    connection = connections[alias]
+    found = []
+    for field, table_alias in columns:
+        col = field.get_col(table_alias)
+        found.append(
+            (col, connection.ops.get_db_converters(col) + col.get_db_converters(connection))
+        )
+    return found
+
+
+def _convert(
+    row: Sequence[Any], converters: list[tuple[Any, list[Converter]]], *, alias: str
+) -> list[Any]:
+    connection = connections[alias]
+    values = list(row)
+    for i, (col, chain) in enumerate(converters):
+        for convert in chain:
+            values[i] = convert(values[i], col, connection)
+    return values
+
+
+class Values:
+    """Some columns of one model, read back as plain Python values (no model instances).
+
+    For reads of many rows whose instances would cost more than the query:
+
+        RELEASES = Values(Release, "r", "major", "minor")
+        RELEASES.all(f"SELECT {RELEASES.columns} FROM ... r", [])  # [(11, 10), ...]
+    """
+
+    def __init__(self, model: type[Model], alias: str, *fields: str) -> None:
+        self.model, self.alias, self.names = model, alias, fields
+        self._converters: dict[str, list[tuple[Any, list[Converter]]]] = {}
+
+    @cached_property
+    def columns(self) -> str:
+        meta = self.model._meta
+        return ", ".join(f'{self.alias}."{meta.get_field(n).column}"' for n in self.names)  # type: ignore[union-attr]
+
+    def all(self, sql: str, params: Sequence[Any]) -> list[list[Any]]:
+        """Run ``sql`` and return each row's values, converted as the ORM converts them."""
+        alias = router.db_for_read(self.model)
+        converters = self._converters.get(alias)
+        if converters is None:
+            meta = self.model._meta
+            converters = self._converters[alias] = _converters(
+                [(meta.get_field(n), self.alias) for n in self.names], alias=alias
+            )
+        with connections[alias].cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        return [_convert(row, converters, alias=alias) for row in rows]
 
 
 @functools.cache
