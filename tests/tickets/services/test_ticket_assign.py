@@ -29,6 +29,13 @@ class TestRoundRobin:
         agent_availability_set(agent=second, on_shift=False, actor=CLI, now=NOW)
         assert open_ticket(world.gus).assignee == world.engineer
 
+    def test_a_deactivated_agent_on_shift_gets_no_tickets(self, world):
+        gone = make_agent("support_engineer", name="Gone", teams=["support"])
+        agent_availability_set(agent=gone, on_shift=True, actor=CLI, now=NOW)
+        gone.user.is_active = False
+        gone.user.save(update_fields=["is_active"])
+        assert {open_ticket(world.gus).assignee for _ in range(3)} == {world.engineer}
+
     def test_agents_without_availability_are_off_shift(self, world):
         make_agent("support_engineer", name="Never", teams=["support"])
         assert {open_ticket(world.gus).assignee for _ in range(3)} == {world.engineer}

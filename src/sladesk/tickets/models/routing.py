@@ -30,8 +30,17 @@ class TeamRotation(models.Model):
     """The last agent of a team who received a ticket (round-robin position)."""
 
     team = models.OneToOneField("accounts.Team", on_delete=models.CASCADE, related_name="rotation")
+    # No index: every opening moves it, and without an index on the column PostgreSQL
+    # updates the row in place (a HOT update) instead of adding index entries each time
+    # (70,000 dead entries for a two-row table after one benchmark). The table has one
+    # row per team, so deleting an agent checks it by a scan of a handful of rows.
     last_agent = models.ForeignKey(
-        "accounts.Agent", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "accounts.Agent",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
 
     def __str__(self) -> str:

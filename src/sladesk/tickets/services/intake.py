@@ -82,12 +82,15 @@ def _rotation_sql() -> str:
     shift = AgentAvailability._meta.db_table
     user = Agent._meta.get_field("user").related_model._meta.db_table
     rotation = TeamRotation._meta.db_table
+    # "Active" is looked up per agent on shift (a correlated subquery by primary key):
+    # joined, PostgreSQL hashed the whole user table, contacts included, every opening.
     return (
         f"UPDATE {rotation} SET last_agent_id = ("
         f"SELECT COALESCE(MIN(CASE WHEN a.id > {rotation}.last_agent_id THEN a.id END), "
-        f"MIN(a.id)) FROM {agent} a JOIN {member} m ON m.agent_id = a.id "
-        f"JOIN {shift} s ON s.agent_id = a.id JOIN {user} u ON u.id = a.user_id "
-        f"WHERE m.team_id = {rotation}.team_id AND s.on_shift AND u.is_active"
+        f"MIN(a.id)) FROM {member} m JOIN {shift} s ON s.agent_id = m.agent_id "
+        f"JOIN {agent} a ON a.id = m.agent_id "
+        f"WHERE m.team_id = {rotation}.team_id AND s.on_shift "
+        f"AND (SELECT u.is_active FROM {user} u WHERE u.id = a.user_id)"
         ") WHERE team_id = %s RETURNING last_agent_id"
     )
 
