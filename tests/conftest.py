@@ -25,6 +25,15 @@ def shared_dir() -> Path:
     return SHARED
 
 
+@pytest.fixture
+def media(settings, tmp_path: Path) -> Path:
+    """Point Django's file storage at a fresh folder and return it."""
+    root = tmp_path / "media"
+    root.mkdir()
+    settings.MEDIA_ROOT = root
+    return root
+
+
 #: Rows the data migrations write (accounts 0002, tickets 0002). A transactional test
 #: ends with a flush that empties them too; the next test must find them again.
 MIGRATION_TEAMS = (

@@ -8,15 +8,6 @@ from tests.packets import factory
 
 
 @pytest.fixture
-def media(settings, tmp_path):
-    """Point Django storage at a fresh folder and return it."""
-    root = tmp_path / "media"
-    root.mkdir()
-    settings.MEDIA_ROOT = root
-    return root
-
-
-@pytest.fixture
 def cluster_packet(tmp_path):
     """A per-node (HA) v2 packet with secrets planted everywhere, nodes on two versions."""
     return factory.write(

@@ -24,6 +24,7 @@ def register_routers(api: NinjaAPI) -> None:
         tokens,
     )
     from sladesk.notifications import api as notifications
+    from sladesk.packets import api as diagnostics
     from sladesk.tickets import api as tickets
 
     for module in (
@@ -38,6 +39,7 @@ def register_routers(api: NinjaAPI) -> None:
         agents,
         audit,
         tickets,
+        diagnostics,
         notifications,
     ):
         api.add_router("", module.router)

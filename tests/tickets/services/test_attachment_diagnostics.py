@@ -49,15 +49,6 @@ PNG = bytes.fromhex(
 
 
 @pytest.fixture
-def media(settings, tmp_path):
-    """Point Django storage at a fresh folder and return it."""
-    root = tmp_path / "media"
-    root.mkdir()
-    settings.MEDIA_ROOT = root
-    return root
-
-
-@pytest.fixture
 def packet() -> bytes:
     return factory.packet_bytes(layout="per_node", node_versions=("11.7.9", "11.6.1"))
 

@@ -6,6 +6,7 @@ Everything that turns a domain value into a CSS class or words lives here, never
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -203,3 +204,46 @@ def viewer_zone_name(context: template.Context) -> str:
 @register.filter
 def get_item(mapping: dict[str, Any], key: str) -> Any:
     return mapping.get(key, "")
+
+
+# Diagnostics (support packets, logs, configs) ---------------------------------------------
+
+#: Finding severities -> badge class (most urgent first, as the health check orders them).
+FINDING_CLASSES = {
+    "critical": "badge finding finding-critical",
+    "high": "badge finding finding-high",
+    "medium": "badge finding finding-medium",
+    "low": "badge finding finding-low",
+    "info": "badge finding finding-info",
+}
+
+
+@register.filter
+def finding_class(severity: str) -> str:
+    return FINDING_CLASSES.get(severity, "badge finding finding-info")
+
+
+@register.filter
+def fact_value(value: Any) -> str:
+    """Return a fact's value as text: strings as they are, ``yes``/``no``, JSON for the rest."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if value is None:
+        return "-"
+    if isinstance(value, str | int | float):
+        return str(value)
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+@register.simple_tag(takes_context=True)
+def when_text(context: template.Context, text: str | None) -> str:
+    """Render an ISO 8601 instant kept as text (log times) like ``when``; else the text itself."""
+    if not text:
+        return "-"
+    try:
+        instant = dt.datetime.fromisoformat(str(text))
+    except ValueError:
+        return str(text)
+    if instant.tzinfo is None:
+        return str(text)
+    return when(context, instant)

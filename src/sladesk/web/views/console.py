@@ -16,6 +16,7 @@ from sladesk.accounts.access import Principal
 from sladesk.accounts.models import Agent, Team
 from sladesk.core import time
 from sladesk.core.exceptions import DeskError
+from sladesk.packets.selectors import facts_at_a_glance, ticket_diagnostics
 from sladesk.policy import get_policy
 from sladesk.tickets import sla as ticket_sla
 from sladesk.tickets.models import Category, Status, Ticket
@@ -123,6 +124,10 @@ def _page(
         "explains": [e for e in explains if e is not None],
         "flags": flags_for(ticket, agent=True),
         "panel": selectors.customer_panel(ticket, now=now, policy=policy),
+        "diagnostics": [
+            (analysis, facts_at_a_glance(analysis.facts))
+            for analysis in ticket_diagnostics(ticket, include_internal=True)
+        ],
         "levels": list(policy.severities.values()),
         "transitions": sorted(TRANSITIONS.get(ticket.status, ())),
         "agents": list(Agent.objects.filter(user__is_active=True).order_by("name")),

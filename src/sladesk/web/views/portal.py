@@ -12,6 +12,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from sladesk.accounts.access import Principal
 from sladesk.core import time
 from sladesk.core.exceptions import DeskError, NotFound
+from sladesk.packets.selectors import ticket_diagnostics
 from sladesk.policy import get_policy
 from sladesk.tickets import access
 from sladesk.tickets.models import Ticket
@@ -177,6 +178,7 @@ def _ticket_context(
         "messages": list(ticket_messages(ticket, include_internal=False)),
         "clocks": selectors.ticket_clock_views(ticket, now=now, policy=policy),
         "flags": flags,
+        "diagnostics": list(ticket_diagnostics(ticket, include_internal=False)),
         "reply_form": reply_form,
         "policy": policy,
     }
