@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email
+import re
 import smtplib
 from email import policy
 
@@ -241,3 +242,51 @@ def test_a_broken_relay_connection_is_replaced_for_the_next_message(db, counting
     assert all(c.closed for c in counting.opened)
     failed = Notification.objects.get(status="failed")
     assert "connection lost" in failed.last_error
+
+
+def _flattened(message, policy=None) -> bytes:
+    """Return a Django message's bytes as the SMTP backend writes them, minus what is random."""
+    msg = message.message()
+    if policy is not None:
+        msg.policy = policy
+    raw = msg.as_bytes(linesep="\r\n")
+    return re.sub(rb"(===============|boundary=\")[0-9]+", rb"\1", raw)
+
+
+@pytest.mark.parametrize(
+    ("subject", "headers"),
+    [
+        ("[#31-af9afa1234] Received: Messages arrive late", {}),
+        ("Grüße aus Köln – Ünïcödé subject that is long enough to be folded twice " * 2, {}),
+        (
+            "plain",
+            {
+                "References": " ".join(f"<ref-{n}-0123456789@mail.example.com>" for n in range(9)),
+                "In-Reply-To": "<ref-8-0123456789@mail.example.com>",
+                "X-Spaced": "  two  spaces\tand a tab  ",
+                "X-Empty": "",
+                "X-Exactly": "x" * (78 - len("X-Exactly: ")),
+                "X-One-More": "x" * (79 - len("X-One-More: ")),
+                "X-Encoded": "=?utf-8?q?not_decoded?=",
+            },
+        ),
+    ],
+)
+def test_quick_fold_writes_the_same_bytes_as_compat32(subject, headers):
+    """``DeskEmail`` writes short ASCII headers directly; the message is byte for byte
+    what Django's ``compat32`` writes (the Date and the MIME boundaries aside)."""
+    from email.policy import compat32
+
+    from sladesk.mail.outbound import QUICK_FOLD, DeskEmail
+
+    message = DeskEmail(
+        subject=subject,
+        body="Hello Gus,\n\nWe have received your request – café.\n" * 30,
+        from_email="sladesk <support@sladesk.localhost>",
+        to=["Gus Grissom <gus@globex.example>"],
+        headers={"Message-ID": "<sladesk.t1.abc@sladesk.localhost>", **headers},
+    )
+    message.attach_alternative("<p>Hello Gus – café</p>" * 40, "text/html")
+    message.extra_headers["Date"] = "Wed, 25 Nov 2026 18:00:00 +0000"
+    assert message.message().policy is QUICK_FOLD
+    assert _flattened(message) == _flattened(message, compat32)

@@ -1,4 +1,4 @@
-"""Hand-written SELECTs for the hottest reads, returning ordinary model instances.
+"""Hand-written SELECTs, INSERTs and UPDATEs for the hottest paths, with ordinary model instances.
 
 Building a query through the ORM (``filter()``, ``select_related()``, the model's default
 ordering, ``first()``) and compiling it to SQL costs 300-900 µs of CPU per query on
@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from django.db import connections, router
+from django.db import IntegrityError, connections, router, transaction
 from django.db.models import Model
 
 Converter = Callable[[Any, Any, Any], Any]
@@ -180,13 +180,33 @@ def _insert_fields(model: type[Model]) -> tuple[list[Any], str]:
     return fields, f"INSERT INTO {table(model)} ({columns}) VALUES "
 
 
+def _insert_values(obj: Model, fields: list[Any], connection: Any) -> list[Any]:
+    """Return ``obj``'s values for an INSERT, prepared exactly as ``save()`` prepares them."""
+    # As save() does: a related object saved after this one was built lends its key
+    # (a clock built before its ticket had an id), an unsaved one is refused.
+    obj._prepare_related_fields_for_save(operation_name="insert")  # type: ignore[attr-defined]
+    return [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields]
+
+
+def _saved(obj: Model, key: Any, *, alias: str) -> None:
+    pk = obj._meta.pk
+    assert pk is not None
+    col = pk.get_col(obj._meta.db_table)
+    connection = connections[alias]
+    for convert in connection.ops.get_db_converters(col) + col.get_db_converters(connection):
+        key = convert(key, col, connection)
+    setattr(obj, pk.attname, key)
+    obj._state.adding = False
+    obj._state.db = alias
+
+
 def insert_many(objs: Sequence[Model]) -> None:
     """INSERT ``objs`` (new instances of one model) in one statement and set their keys.
 
     What ``Model.save()`` and ``bulk_create()`` do for a plain insert, without the query
     compiler: each field's ``pre_save`` (``auto_now_add``) and ``get_db_prep_save``
     (JSON, dates on SQLite, ...), one multi-row ``VALUES``, ``RETURNING`` the keys in
-    order. No signals are sent (as with ``bulk_create``).
+    order. No signals are sent (as with ``bulk_create``; the desk has no receivers).
     """
     if not objs:
         return
@@ -200,10 +220,7 @@ def insert_many(objs: Sequence[Model]) -> None:
         return
     params: list[Any] = []
     for obj in objs:
-        # As save() does: a related object saved after this one was built lends its key
-        # (a clock built before its ticket had an id), an unsaved one is refused.
-        obj._prepare_related_fields_for_save(operation_name="insert_many")  # type: ignore[attr-defined]
-        params += [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields]
+        params += _insert_values(obj, fields, connection)
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
     pk = model._meta.pk
     assert pk is not None
@@ -212,9 +229,79 @@ def insert_many(objs: Sequence[Model]) -> None:
         cursor.execute(sql, params)
         keys = cursor.fetchall()
     for obj, (key,) in zip(objs, keys, strict=True):
-        setattr(obj, pk.attname, key)
-        obj._state.adding = False
-        obj._state.db = alias
+        _saved(obj, key, alias=alias)
+
+
+def insert(obj: Model, *, ignore_conflicts: bool = False) -> Any:
+    """INSERT one new instance, set its key and return it.
+
+    ``ignore_conflicts``: a row that would break a unique constraint is not written
+    (``ON CONFLICT DO NOTHING``); None is returned and the instance stays unsaved.
+    """
+    model = type(obj)
+    fields, head = _insert_fields(model)
+    alias = router.db_for_write(model)
+    connection = connections[alias]
+    if not connection.features.can_return_columns_from_insert:  # pragma: no cover
+        return _insert_with_orm(obj, alias=alias, ignore_conflicts=ignore_conflicts)
+    pk = model._meta.pk
+    assert pk is not None
+    sql = (
+        head
+        + "("
+        + ", ".join(["%s"] * len(fields))
+        + ")"
+        + (" ON CONFLICT DO NOTHING" if ignore_conflicts else "")
+        + f' RETURNING "{pk.column}"'
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, _insert_values(obj, fields, connection))
+        row = cursor.fetchone()
+    if row is None:  # ON CONFLICT DO NOTHING: an equal row exists
+        return None
+    _saved(obj, row[0], alias=alias)
+    return obj.pk
+
+
+def _insert_with_orm(
+    obj: Model, *, alias: str, ignore_conflicts: bool
+) -> Any:  # pragma: no cover - every supported database has INSERT ... RETURNING
+    if not ignore_conflicts:
+        obj.save(force_insert=True, using=alias)
+        return obj.pk
+    try:
+        with transaction.atomic(using=alias):
+            obj.save(force_insert=True, using=alias)
+    except IntegrityError:
+        return None
+    return obj.pk
+
+
+def update(obj: Model, fields: Sequence[str]) -> int:
+    """UPDATE the columns of ``fields`` of ``obj``'s row; return how many rows changed.
+
+    What ``obj.save(update_fields=fields)`` writes, without its compile step.
+    """
+    model = type(obj)
+    alias = router.db_for_write(model, instance=obj)
+    connection = connections[alias]
+    concrete = [model._meta.get_field(name) for name in fields]
+    pk = model._meta.pk
+    assert pk is not None
+    sql = _update_sql(model, tuple(fields))
+    params = [f.get_db_prep_save(f.pre_save(obj, add=False), connection) for f in concrete]  # type: ignore[union-attr]
+    params.append(pk.get_db_prep_value(obj.pk, connection))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return int(cursor.rowcount)
+
+
+@functools.cache
+def _update_sql(model: type[Model], fields: tuple[str, ...]) -> str:
+    meta = model._meta
+    assert meta.pk is not None
+    columns = ", ".join(f'"{meta.get_field(n).column}" = %s' for n in fields)  # type: ignore[union-attr]
+    return f'UPDATE {table(model)} SET {columns} WHERE "{meta.pk.column}" = %s'
 
 
 def table(model: type[Model]) -> str:

@@ -99,7 +99,23 @@ def ticket_from_addresses(addresses: Iterable[str]) -> int | None:
     return None
 
 
+#: How every Message-ID the desk makes begins (``new_message_id``).
+MESSAGE_ID_PREFIX = "sladesk."
+
+
 def new_message_id(*, ticket_id: int | None = None) -> str:
-    """Return a fresh Message-ID of the desk (without angle brackets); unguessable."""
+    """Return a fresh Message-ID of the desk (without angle brackets); unguessable.
+
+    It begins with ``MESSAGE_ID_PREFIX`` (``sladesk.`` or ``sladesk.t<ticket>.``), so
+    ``may_be_ours`` can tell other Message-IDs apart without a query.
+    """
     prefix = f"sladesk.t{ticket_id}" if ticket_id else "sladesk"
     return f"{prefix}.{secrets.token_hex(10)}@{mail_domain()}"
+
+
+def may_be_ours(message_id: str) -> bool:
+    """Return whether ``message_id`` can be one the desk made (False: certainly not ours).
+
+    Whatever the support domain was when it was made: only the prefix is compared.
+    """
+    return message_id.startswith(MESSAGE_ID_PREFIX)

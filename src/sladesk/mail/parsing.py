@@ -34,6 +34,8 @@ from email.parser import BytesParser, HeaderParser
 from html.parser import HTMLParser
 from typing import Any
 
+from sladesk.mail.tnef import tnef_unpack
+
 #: Charset labels seen in the wild that Python does not know, mapped to codecs it has.
 CHARSET_ALIASES = {
     "ks_c_5601-1987": "cp949",
@@ -131,7 +133,9 @@ class ParsedMail:
     attachments: tuple[ParsedAttachment, ...]
     auto: str = ""  # why the message is automatic ("" = a person wrote it)
     bounce: Bounce | None = None
-    tnef: bool = False
+    #: Outlook's winmail.dat: "unpacked" (its files and body were taken out of it),
+    #: "kept" (not readable TNEF or nothing in it: saved as a file), "" (none).
+    tnef: str = ""
     header_injection: bool = False  # a decoded header carried CR/LF or other controls
     defects: tuple[str, ...] = ()
     headers: dict[str, str] = field(default_factory=dict)  # selected raw headers, lower-case
@@ -148,6 +152,41 @@ class ParsedMail:
         for mid in (*self.in_reply_to, *reversed(self.references)):
             seen.setdefault(mid, None)
         return tuple(seen)
+
+
+# -- the parsed message -------------------------------------------------------------------
+
+
+class _ParsedMessage(EmailMessage):
+    """An ``EmailMessage`` that parses each stored header value at most once.
+
+    With ``policy.default`` every ``get()`` of a present header runs the header parser
+    again (``Content-Type`` alone is read about ten times per message: content type,
+    charset, parameters, file name). Here the parsed header is kept under the stored
+    ``(name, value)`` pair it came from, so a header that is changed, added or removed
+    is simply looked up afresh: nothing is ever stale. Otherwise as ``Message.get``.
+    """
+
+    def get(self, name: str, failobj: Any = None) -> Any:
+        name = name.lower()
+        pairs: list[tuple[str, Any]] = self._headers  # type: ignore[attr-defined]
+        stored = next((pair for pair in pairs if pair[0].lower() == name), None)
+        if stored is None:
+            return failobj
+        key, value = stored
+        policy_now = self.policy
+        cached: tuple[Any, dict[Any, Any]] | None = self.__dict__.get("_parsed_headers")
+        if cached is None or cached[0] is not policy_now:
+            cached = self.__dict__["_parsed_headers"] = (policy_now, {})
+        parsed = cached[1]
+        try:
+            return parsed[key, value]
+        except KeyError:
+            pass
+        except TypeError:  # an unhashable stored value: parse it every time, as Message does
+            return policy_now.header_fetch_parse(key, value)
+        found = parsed[key, value] = policy_now.header_fetch_parse(key, value)
+        return found
 
 
 # -- small robust helpers ---------------------------------------------------------------
@@ -401,7 +440,9 @@ class _Walk:
     attachments: list[ParsedAttachment] = field(default_factory=list)
     dsn_blocks: list[Message] = field(default_factory=list)
     returned_headers: list[Message] = field(default_factory=list)
-    tnef: bool = False
+    tnef: str = ""
+    tnef_texts: list[str] = field(default_factory=list)
+    tnef_htmls: list[str] = field(default_factory=list)
     defects: list[str] = field(default_factory=list)
 
 
@@ -486,13 +527,37 @@ def _attachment(walk: _Walk, part: Message, *, ctype: str, inline: bool) -> None
     else:
         payload = _payload_bytes(part)
     if ctype == "application/ms-tnef" or name.lower() == "winmail.dat":
-        walk.tnef = True
+        if _tnef(walk, payload):
+            return
+        walk.tnef = walk.tnef or "kept"
     cid = msgid(header_text(part, "content-id")) or header_text(part, "content-id").strip("<> ")
     walk.attachments.append(
         ParsedAttachment(
             filename=name, content_type=ctype, payload=payload, inline=inline, content_id=cid
         )
     )
+
+
+def _tnef(walk: _Walk, blob: bytes) -> bool:
+    """Take the files and body out of a winmail.dat; False if it must be kept as a file."""
+    contents = tnef_unpack(blob)
+    if contents is None or contents.empty:
+        return False
+    for found in contents.files:
+        index = len(walk.attachments) + 1
+        walk.attachments.append(
+            ParsedAttachment(
+                filename=safe_filename(found.filename, fallback=f"winmail-part-{index}.bin"),
+                content_type=found.content_type,
+                payload=found.payload,
+            )
+        )
+    if contents.text.strip():
+        walk.tnef_texts.append(contents.text)
+    if contents.html.strip():
+        walk.tnef_htmls.append(contents.html)
+    walk.tnef = "unpacked"
+    return True
 
 
 def _ctype(part: Message) -> str:
@@ -708,7 +773,7 @@ def parse_mail(raw: bytes) -> ParsedMail:
     """
     if raw.startswith(b"From "):
         raw = raw.split(b"\n", 1)[1] if b"\n" in raw else b""
-    msg: Message = BytesParser(policy=policy.default).parsebytes(raw)
+    msg: Message = BytesParser(_ParsedMessage, policy=policy.default).parsebytes(raw)
     defects: list[str] = []
     injection = False
 
@@ -749,6 +814,8 @@ def parse_mail(raw: bytes) -> ParsedMail:
     except Exception as exc:  # a structure the walker did not expect: keep the raw text
         defects.append(f"MIME walk failed: {type(exc).__name__}: {exc}")
         walk = _Walk(texts=[decode_bytes(raw.split(b"\n\n", 1)[-1], None)])
+    if not any(t.strip() for t in walk.texts + walk.htmls):  # only Outlook's winmail.dat had one
+        walk.texts, walk.htmls = walk.tnef_texts, walk.tnef_htmls
     html_only = not any(t.strip() for t in walk.texts) and any(h.strip() for h in walk.htmls)
     if html_only:
         text = "\n\n".join(html_to_text(h) for h in walk.htmls)

@@ -39,13 +39,14 @@ from typing import IO, TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import FileSystemStorage, default_storage
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 
 from sladesk.accounts.actor import Actor
 from sladesk.accounts.models import Agent, Contact
 from sladesk.accounts.selectors import contact_active_by_email
-from sladesk.core import time
+from sladesk.core import rows, time
 from sladesk.core.exceptions import DeskError
+from sladesk.core.rows import Part, Row, table
 from sladesk.core.tasks import enqueue_with_change
 from sladesk.mail import addressing
 from sladesk.mail.models import InboundMessage, InboundStatus, OutboundMessage
@@ -166,9 +167,11 @@ def mail_ingest(
             hasher.update(chunk)
             spool.write(chunk)
         key = hasher.dedupe_key()
-        existing = InboundMessage.objects.filter(dedupe_key=key).first()
-        if existing is not None:
-            return Ingested(inbound=existing, created=False)
+        large = hasher.size > inline_max()
+        if large:  # look first: a duplicate must not cost a copy written to storage
+            existing = InboundMessage.objects.filter(dedupe_key=key).first()
+            if existing is not None:
+                return Ingested(inbound=existing, created=False)
         row = InboundMessage(
             received_at=now,
             via=via,
@@ -180,17 +183,18 @@ def mail_ingest(
             message_id=hasher.message_id(),
         )
         spool.seek(0)
-        if hasher.size <= inline_max():
+        if not large:
             row.raw = spool.read()
         else:
             row.raw_file.save("message.eml", File(spool, name="message.eml"), save=False)
             _fsync_stored(str(row.raw_file.name))
-        try:
-            with transaction.atomic():
-                row.save()
-                if process:
-                    _enqueue_process(row.pk)
-        except IntegrityError:  # the same message stored concurrently
+        with transaction.atomic():
+            # One INSERT ... ON CONFLICT DO NOTHING: no row back means the same message
+            # (``dedupe_key``) is stored already, or was just now by another connection.
+            created = rows.insert(row, ignore_conflicts=True) is not None
+            if created and process:
+                _enqueue_process(row.pk)
+        if not created:
             if row.raw_file:
                 row.raw_file.delete(save=False)
             return Ingested(inbound=InboundMessage.objects.get(dedupe_key=key), created=False)
@@ -257,7 +261,7 @@ def mail_process(*, inbound_id: int, now: dt.datetime | None = None) -> InboundM
     now = now or time.now()
     try:
         with transaction.atomic():
-            inbound = InboundMessage.objects.select_for_update().filter(pk=inbound_id).first()
+            inbound = _inbound_locked(inbound_id)
             if inbound is None or inbound.status != InboundStatus.RECEIVED:
                 return inbound
             inbound.attempts += 1
@@ -270,7 +274,7 @@ def mail_process(*, inbound_id: int, now: dt.datetime | None = None) -> InboundM
             inbound.ticket_message_id = result.ticket_message_id
             inbound.bounced = result.bounced
             inbound.processed_at = now
-            inbound.save(update_fields=PROCESSED_FIELDS)  # never rewrites the raw bytes
+            rows.update(inbound, PROCESSED_FIELDS)  # never rewrites the raw bytes
             return inbound
     except Exception as exc:
         logger.exception("inbound message %s quarantined", inbound_id)
@@ -282,6 +286,24 @@ def mail_process(*, inbound_id: int, now: dt.datetime | None = None) -> InboundM
             processed_at=now,
         )
         return InboundMessage.objects.get(pk=inbound_id)
+
+
+INBOUND = Row(Part(InboundMessage, "i"))
+
+
+def _inbound_locked(inbound_id: int) -> InboundMessage | None:
+    """Return the stored message ``inbound_id``, locked until commit (None if it is gone).
+
+    Written out, once per processed message (the ORM's
+    ``InboundMessage.objects.select_for_update().filter(pk=inbound_id).first()``, which
+    the tests compare it with, costs 4x the CPU).
+    """
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    found = INBOUND.one(
+        f"SELECT {INBOUND.columns} FROM {table(InboundMessage)} i WHERE i.id = %s{lock}",
+        [inbound_id],
+    )
+    return None if found is None else found[0]
 
 
 def mail_reprocess(
@@ -312,8 +334,13 @@ def _process(inbound: InboundMessage, *, now: dt.datetime) -> _Outcome:
         inbound.message_id = mail.message_id
     if mail.header_injection:
         _note(inbound, "header injection: a decoded header carried CR/LF; it was put on one line")
-    if mail.tnef:
-        _note(inbound, "TNEF (winmail.dat, Outlook rich text) attachment: saved as is, not decoded")
+    if mail.tnef == "unpacked":
+        _note(
+            inbound,
+            "TNEF (winmail.dat, Outlook rich text): its files and text were taken out of it",
+        )
+    elif mail.tnef == "kept":
+        _note(inbound, "TNEF (winmail.dat): not readable or empty, saved as a file as it came")
     if mail.defects:
         _note(inbound, "MIME defects: " + ", ".join(mail.defects[:20]))
 
@@ -351,8 +378,8 @@ def _is_loop(mail: ParsedMail) -> bool:
         return True
     if addressing.is_support_address(mail.from_address):
         return True
-    return (
-        bool(mail.message_id)
+    return (  # our own message back (a Message-ID the desk never makes needs no query)
+        addressing.may_be_ours(mail.message_id)
         and OutboundMessage.objects.filter(message_id=mail.message_id).exists()
     )
 

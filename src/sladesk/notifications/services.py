@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 
+from sladesk.core import rows
 from sladesk.core.tasks import enqueue_with_change
 from sladesk.notifications import channels
 from sladesk.notifications.models import DELIVERABLE, Channel, Notification, Status
@@ -106,21 +107,30 @@ def notification_enqueue(
     now: dt.datetime,
     recipient: User | None = None,
     address: str = "",
-) -> None:
-    """Enqueue one notification (see ``notifications_enqueue``)."""
-    notifications_enqueue(
-        drafts=[
-            Draft(
-                channel=channel,
-                kind=kind,
-                dedupe_key=dedupe_key,
-                payload=payload,
-                recipient_id=recipient.pk if recipient is not None else None,
-                address=address,
-            )
-        ],
+) -> int | None:
+    """Enqueue one notification; return its id, or None when ``dedupe_key`` was enqueued before.
+
+    As ``notifications_enqueue`` (in the current transaction, ``ON CONFLICT DO NOTHING``,
+    with a delivery task), in one ``INSERT ... RETURNING`` built once (``rows.insert``):
+    the caller learns whether its row is the new one without reading it back. A
+    duplicate enqueues no delivery task (its row was enqueued with its own).
+    """
+    row = _row(
+        Draft(
+            channel=channel,
+            kind=kind,
+            dedupe_key=dedupe_key,
+            payload=payload,
+            recipient_id=recipient.pk if recipient is not None else None,
+            address=address,
+        ),
         now=now,
     )
+    pk = rows.insert(row, ignore_conflicts=True)
+    if pk is None:
+        return None
+    _enqueue_delivery()
+    return int(pk)
 
 
 def _enqueue_delivery() -> None:

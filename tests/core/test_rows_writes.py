@@ -1,0 +1,100 @@
+"""``core.rows``: hand-written INSERT/UPDATE that write what the ORM writes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from sladesk.core import rows
+from sladesk.mail.models import InboundMessage
+from sladesk.notifications.models import Notification
+from sladesk.notifications.services import notification_enqueue
+from tests.accounts.factories import NOW, make_agent
+
+pytestmark = pytest.mark.django_db
+
+
+def notification(**fields) -> Notification:
+    values = {
+        "address": "a@example.com",
+        "channel": "email",
+        "kind": "mail.test",
+        "payload": {"subject": "Grüße", "n": [1, 2.5, None], "nested": {"ok": True}},
+        "status": "pending",
+        "next_attempt_at": NOW,
+        "dedupe_key": "k1",
+        "created_at": NOW,
+    }
+    return Notification(**{**values, **fields})
+
+
+def as_saved(row: Notification) -> dict:
+    data = Notification.objects.filter(pk=row.pk).values().get()
+    data.pop("id")
+    return data
+
+
+def test_insert_writes_what_save_writes_and_sets_the_pk():
+    user = make_agent(name="Ada Agent").user
+    mine = notification(recipient=user, dedupe_key="mine")
+    orm = notification(recipient=user, dedupe_key="orm")
+    with CaptureQueriesContext(connection) as queries:
+        pk = rows.insert(mine)
+    orm.save()
+    assert len(queries) == 1 and "RETURNING" in queries[0]["sql"]
+    assert pk == mine.pk and isinstance(pk, int) and mine._state.adding is False
+    assert as_saved(mine) == {**as_saved(orm), "dedupe_key": "mine"}
+    assert Notification.objects.get(pk=pk).payload == mine.payload
+
+
+def test_insert_ignoring_conflicts_returns_none_and_writes_nothing():
+    first = notification()
+    assert rows.insert(first, ignore_conflicts=True) == first.pk
+    again = notification(kind="other")
+    assert rows.insert(again, ignore_conflicts=True) is None
+    assert again.pk is None and again._state.adding is True
+    assert Notification.objects.get().kind == "mail.test"
+
+
+def test_update_writes_only_the_given_fields_like_save_update_fields():
+    row = InboundMessage.objects.create(
+        received_at=NOW, via="smtp", size=3, sha256="0" * 64, dedupe_key="d", raw=b"abc"
+    )
+    twin = InboundMessage.objects.create(
+        received_at=NOW, via="smtp", size=3, sha256="0" * 64, dedupe_key="e", raw=b"abc"
+    )
+    for inbound in (row, twin):
+        inbound.status = "processed"
+        inbound.notes = ["a note", {"k": "ü"}]
+        inbound.processed_at = NOW + dt.timedelta(seconds=1)
+        inbound.size = 999  # not in the fields: must stay
+    fields = ["status", "notes", "processed_at", "ticket_message_id"]
+    assert rows.update(row, fields) == 1
+    twin.save(update_fields=fields)
+    got = InboundMessage.objects.filter(pk=row.pk).values().get()
+    want = InboundMessage.objects.filter(pk=twin.pk).values().get()
+    for key in ("id", "dedupe_key"):
+        got.pop(key), want.pop(key)
+    got["raw"], want["raw"] = bytes(got["raw"]), bytes(want["raw"])
+    assert got == want
+    assert got["size"] == 3 and got["notes"] == ["a note", {"k": "ü"}]
+
+
+def test_notification_enqueue_returns_the_new_id_or_none_for_a_duplicate(
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks() as callbacks:
+        first = notification_enqueue(
+            channel="log", kind="x", dedupe_key="once", payload={}, now=NOW, address="a"
+        )
+    assert first == Notification.objects.get(dedupe_key="once").pk
+    assert len(callbacks) == 1  # its delivery task
+    with django_capture_on_commit_callbacks() as callbacks:
+        again = notification_enqueue(
+            channel="log", kind="y", dedupe_key="once", payload={}, now=NOW, address="a"
+        )
+    assert again is None and callbacks == []  # the existing row had its own task
+    assert Notification.objects.get().kind == "x"
