@@ -181,3 +181,44 @@ def test_the_locked_read_returns_what_the_orm_returns(db):
         assert a == b and type(a) is type(b), field.name
     assert mine._state.adding is False and mine._state.db == "default"
     assert _inbound_locked(stored.pk + 1000) is None
+
+
+def savepoints(queries: list[dict]) -> int:
+    """Savepoints beyond the processing's own transaction (itself one inside a test's)."""
+    return sum(q["sql"].upper().startswith("SAVEPOINT") for q in queries) - 1
+
+
+def test_a_request_without_files_opens_its_ticket_without_a_savepoint(world):
+    first = mail_ingest(raw=request(1), via="smtp", now=NOW, process=False).inbound
+    mail_process(inbound_id=first.pk, now=NOW)  # the team's rotation row now exists
+    stored = mail_ingest(raw=request(2), via="smtp", now=NOW, process=False).inbound
+    with CaptureQueriesContext(connection) as queries:
+        inbound = mail_process(inbound_id=stored.pk, now=NOW)
+    assert inbound.outcome == "ticket_opened", inbound.reason
+    assert savepoints(queries.captured_queries) == 0
+
+
+def test_a_file_refused_after_the_ticket_was_written_leaves_no_ticket(world, monkeypatch):
+    """With files, a savepoint undoes the opening when one of them is refused."""
+    from sladesk.core.exceptions import ValidationFailed
+    from sladesk.tickets.models import Ticket
+    from sladesk.tickets.services import intake
+
+    def refuse(**kwargs):
+        raise ValidationFailed("a hostile archive", code="packet_zip_bomb")
+
+    monkeypatch.setattr(intake, "attachment_add", refuse)
+    raw = request(2).replace(
+        b"Content-Type: text/plain; charset=utf-8\r\n\r\n",
+        b'Content-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\n'
+        b"Content-Type: text/plain\r\n\r\nLog attached.\r\n--b\r\n"
+        b'Content-Type: text/plain; name="a.log"\r\nContent-Disposition: attachment; '
+        b'filename="a.log"\r\n\r\nerror\r\n--b--\r\n\r\n',
+    )
+    stored = mail_ingest(raw=raw, via="smtp", now=NOW, process=False).inbound
+    before = Ticket.objects.count()
+    with CaptureQueriesContext(connection) as queries:
+        inbound = mail_process(inbound_id=stored.pk, now=NOW)
+    assert savepoints(queries.captured_queries) >= 1
+    assert Ticket.objects.count() == before
+    assert inbound.outcome != "ticket_opened"

@@ -25,6 +25,7 @@ Any exception puts the message in quarantine with the error (``quarantined``);
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import io
@@ -607,10 +608,13 @@ def _new_request(inbound: InboundMessage, mail: ParsedMail, *, now: dt.datetime)
     # Read before the ticket opens: what follows ``ticket_open`` runs while the team's
     # rotation row is locked (until commit), so it is kept short.
     ack_allowed = autoreply_allowed(address=sender, now=now)
+    uploads = _uploads(mail, inbound)
     try:
-        # ``ticket_open`` asks the door (channel e-mail) and raises its refusal; the
-        # savepoint undoes whatever it did before refusing (the team's rotation, say).
-        with transaction.atomic():
+        # ``ticket_open`` asks the door (channel e-mail) and raises its refusal before it
+        # writes anything; only a file refused after the ticket row was written (a
+        # hostile archive, say) can fail it later, so only then does a savepoint (two
+        # statements) undo what it wrote.
+        with transaction.atomic() if uploads else contextlib.nullcontext():
             ticket = ticket_open(
                 channel="email",
                 subject=subject or "(no subject)",
@@ -619,7 +623,7 @@ def _new_request(inbound: InboundMessage, mail: ParsedMail, *, now: dt.datetime)
                 category=getattr(settings, "SLADESK_MAIL_DEFAULT_CATEGORY", "question"),
                 actor=Actor(user=None, via="email", label=f"e-mail from {sender}"),
                 requester_email=sender,
-                attachments=_uploads(mail, inbound),
+                attachments=uploads,
                 now=now,
                 # Nobody asked for a level: say so (the non-production rule keeps its own).
                 severity_reason="as requested" if asked is not None else DEFAULT_LEVEL_REASON,
