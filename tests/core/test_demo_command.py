@@ -9,9 +9,11 @@ from django.core.management import call_command
 
 from sladesk.accounts.models import Agent, Organisation
 from sladesk.kb.models import Article
-from sladesk.tickets.models import Ticket
+from sladesk.packets.models import PacketAnalysis
+from sladesk.tickets.models import Attachment, Ticket
 
-pytestmark = pytest.mark.django_db
+# The demo attaches a support packet: its files go to a private media folder.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
 
 
 def run_demo() -> str:
@@ -40,12 +42,23 @@ def test_demo_seeds_one_organisation_per_plan_agents_articles_and_tickets():
     assert staging.severity == "L4"  # non-production forces L4, whatever was asked
 
 
+def counts() -> tuple[int, ...]:
+    return (
+        Organisation.objects.count(),
+        Ticket.objects.count(),
+        Article.objects.count(),
+        Attachment.objects.count(),
+        PacketAnalysis.objects.count(),
+    )
+
+
 def test_running_demo_twice_changes_nothing():
     run_demo()
-    counts = (Organisation.objects.count(), Ticket.objects.count(), Article.objects.count())
+    first = counts()
     second = run_demo()
     assert "already present" in second
-    assert (Organisation.objects.count(), Ticket.objects.count(), Article.objects.count()) == counts
+    assert counts() == first
+    assert first[3:] == (1, 1)  # the support packet a customer attached, analysed once
 
 
 def test_every_demo_ticket_is_assigned_round_robin_on_its_team():

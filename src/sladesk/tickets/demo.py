@@ -2,22 +2,30 @@
 
 Created through ``ticket_open`` and ``ticket_reply`` like any other ticket, opened at
 instants before ``now`` so that the console shows a clock on time, one near its warning,
-one met and one on a non-production environment. Idempotent: a ticket whose subject is
-already there is not opened again.
+one met and one on a non-production environment. On the LDAP ticket (first response met)
+the agent asks for a support packet and the customer replies with one, so its next reply
+is due; the packet (``sladesk.packets.demo``) is built at seed time and attached
+through the portal's own path, so the attachment filter redacts and analyses it as it
+would a real upload: the console's *Diagnostics* panel and the portal's *Your diagnostic
+files* show it. Idempotent: a ticket whose subject is already there is not opened again
+(with its replies and packet); each ticket is seeded in one transaction.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
+from django.db import transaction
 
 from sladesk.accounts.actor import Actor
 from sladesk.accounts.models import Agent, Environment
 from sladesk.core import time
+from sladesk.packets.demo import demo_packet, demo_packet_name
 from sladesk.tickets.models import Ticket
-from sladesk.tickets.services import agent_availability_set, ticket_open, ticket_reply
+from sladesk.tickets.services import Upload, agent_availability_set, ticket_open, ticket_reply
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +38,8 @@ class DemoTicket:
     opened_minutes_ago: int
     production: bool = True
     answered_by: str | None = None
+    #: The requester's reply to the agent's question, with a support packet attached.
+    packet_reply: str | None = None
 
 
 DEMO_TICKETS = (
@@ -65,6 +75,12 @@ DEMO_TICKETS = (
         category="configuration",
         opened_minutes_ago=300,
         answered_by="engineer@sladesk.example",
+        packet_reply=(
+            "Here is the support packet from our chat server (System Console > Commercial "
+            "Support, with the server logs). Last night's sync skipped the nested groups "
+            "again. Note that we upgraded the server to 10.11 in the spring; the version on "
+            "our environment here is out of date."
+        ),
     ),
     DemoTicket(
         requester="aiko.tanaka@globex.example",
@@ -96,32 +112,68 @@ def seed_tickets_demo(*, now: dt.datetime | None = None) -> int:
     for demo in DEMO_TICKETS:
         if Ticket.objects.filter(subject=demo.subject).exists():
             continue
-        opened_at = now - dt.timedelta(minutes=demo.opened_minutes_ago)
-        environment = (
-            Environment.objects.filter(
-                organisation__contacts__email=demo.requester, is_production=demo.production
-            )
-            .order_by("pk")
-            .first()
-        )
-        ticket = ticket_open(
-            channel="portal",
-            subject=demo.subject,
-            description=demo.description,
-            severity=demo.severity,
-            category=demo.category,
-            actor=actor,
-            requester_email=demo.requester,
-            environment=environment,
-            now=opened_at,
-        )
-        if demo.answered_by:
-            agent_user = User.objects.get(username=demo.answered_by)
-            ticket_reply(
-                ticket=ticket,
-                body="Thanks for the details. Could you send a support packet from one node?",
-                actor=Actor.for_user(agent_user, via="web"),
-                now=opened_at + dt.timedelta(minutes=40),
-            )
+        _seed_ticket(demo, actor=actor, now=now)
         opened += 1
     return opened
+
+
+@transaction.atomic
+def _seed_ticket(demo: DemoTicket, *, actor: Actor, now: dt.datetime) -> Ticket:
+    """Open one demo ticket and play its conversation, all or nothing."""
+    opened_at = now - dt.timedelta(minutes=demo.opened_minutes_ago)
+    environment = (
+        Environment.objects.filter(
+            organisation__contacts__email=demo.requester, is_production=demo.production
+        )
+        .order_by("pk")
+        .first()
+    )
+    ticket = ticket_open(
+        channel="portal",
+        subject=demo.subject,
+        description=demo.description,
+        severity=demo.severity,
+        category=demo.category,
+        actor=actor,
+        requester_email=demo.requester,
+        environment=environment,
+        now=opened_at,
+    )
+    if demo.answered_by:
+        agent_user = User.objects.get(username=demo.answered_by)
+        ticket_reply(
+            ticket=ticket,
+            body="Thanks for the details. Could you send a support packet from one node?",
+            actor=Actor.for_user(agent_user, via="web"),
+            now=opened_at + dt.timedelta(minutes=40),
+        )
+    if demo.packet_reply:
+        _reply_with_packet(
+            ticket,
+            body=demo.packet_reply,
+            requester=demo.requester,
+            at=opened_at + dt.timedelta(minutes=100),
+        )
+    return ticket
+
+
+def _reply_with_packet(ticket: Ticket, *, body: str, requester: str, at: dt.datetime) -> None:
+    """The requester answers through the portal with a packet made a few minutes before.
+
+    ``ticket_reply`` with the file, as the portal's reply form calls it: the upload goes
+    through ``attachment_add`` and its filters (redaction, analysis, the notices).
+    """
+    user = User.objects.get(username=requester)
+    generated_at = at - dt.timedelta(minutes=6)
+    ticket_reply(
+        ticket=ticket,
+        body=body,
+        attachments=[
+            Upload(
+                stream=io.BytesIO(demo_packet(generated_at=generated_at)),
+                filename=demo_packet_name(generated_at),
+            )
+        ],
+        actor=Actor.for_user(user, via="web"),
+        now=at,
+    )
