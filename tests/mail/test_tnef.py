@@ -128,9 +128,7 @@ class TestCorpus:
 
 @pytest.mark.django_db
 class TestTicket:
-    def test_an_outlook_request_opens_a_ticket_with_the_files_from_winmail_dat(
-        self, world, media
-    ):
+    def test_an_outlook_request_opens_a_ticket_with_the_files_from_winmail_dat(self, world, media):
         from tests.mail.test_services import ingest
 
         blob = tnef_blob(body="See the log.", files=(("server.log", LOG),))
