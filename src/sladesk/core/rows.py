@@ -188,14 +188,26 @@ def _insert_values(obj: Model, fields: list[Any], connection: Any) -> list[Any]:
     return [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields]
 
 
-def _saved(obj: Model, key: Any, *, alias: str) -> None:
-    pk = obj._meta.pk
+@functools.cache
+def _key_converters(model: type[Model], alias: str) -> tuple[Any, str, list[Converter]]:
+    pk = model._meta.pk
     assert pk is not None
-    col = pk.get_col(obj._meta.db_table)
+    col = pk.get_col(model._meta.db_table)
     connection = connections[alias]
-    for convert in connection.ops.get_db_converters(col) + col.get_db_converters(connection):
+    return (
+        col,
+        pk.attname,
+        connection.ops.get_db_converters(col) + col.get_db_converters(connection),
+    )
+
+
+def _saved(obj: Model, key: Any, *, alias: str) -> None:
+    """Set the key the database returned on ``obj`` (converted as the ORM would) and mark it saved."""
+    col, attname, converters = _key_converters(type(obj), alias)
+    connection = connections[alias]
+    for convert in converters:
         key = convert(key, col, connection)
-    setattr(obj, pk.attname, key)
+    setattr(obj, attname, key)
     obj._state.adding = False
     obj._state.db = alias
 
