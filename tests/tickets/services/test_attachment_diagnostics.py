@@ -11,7 +11,6 @@ from __future__ import annotations
 import gzip
 import io
 import json
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -34,7 +33,7 @@ from sladesk.tickets.services import (
 )
 from tests.accounts.factories import NOW
 from tests.packets import factory
-from tests.packets.factory import SECRETS
+from tests.packets.diagnostics import leaks, unzipped
 from tests.tickets.conftest import open_ticket
 from tests.tickets.test_api import Api
 
@@ -57,14 +56,6 @@ def stored_files(media: Path) -> list[Path]:
     return [p for p in media.rglob("*") if p.is_file()]
 
 
-def unzipped(data: bytes) -> bytes:
-    """``data``, followed by its members' bytes when it is a zip."""
-    if not data.startswith(b"PK"):
-        return data
-    with zipfile.ZipFile(io.BytesIO(data)) as zf:
-        return data + b"".join(zf.read(n) for n in zf.namelist())
-
-
 def every_stored_byte(media: Path) -> bytes:
     """Every file under the media root, with zip members decompressed."""
     return b"".join(unzipped(path.read_bytes()) for path in stored_files(media))
@@ -81,16 +72,6 @@ def every_shown_text(ticket) -> str:
         list(EnvironmentFact.objects.values()),
     ]
     return json.dumps(rows, default=str)
-
-
-def leaks(*blobs: bytes | str) -> list[str]:
-    found = set()
-    for name, secret in SECRETS.items():
-        for blob in blobs:
-            data = blob.encode() if isinstance(blob, str) else blob
-            if secret.encode() in data:
-                found.add(name)
-    return sorted(found)
 
 
 def clock_rows(ticket) -> list[tuple]:
