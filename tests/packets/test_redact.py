@@ -94,6 +94,14 @@ def test_values_already_redacted_by_the_server_are_counted_not_renamed():
     assert report.already_redacted >= 1
 
 
+def test_a_cut_config_counts_the_servers_placeholders_too():
+    config = factory.config()
+    config["LdapSettings"]["BindPassword"] = PLACEHOLDER
+    report = FileRedaction("c")
+    config_text_redact(json.dumps(config, indent=4)[:-20], report=report)
+    assert report.already_redacted == 1
+
+
 def test_invalid_json_config_is_redacted_by_setting_name():
     text = json.dumps(factory.config(), indent=4)[:-20]  # cut: not valid JSON
     report = FileRedaction("c")
@@ -183,3 +191,21 @@ def test_stream_holds_a_private_key_until_its_end():
     out = b"".join(stream.feed(p) for p in parts) + stream.close()
     assert b"AAAsecret" not in out and b"BBBsecret" not in out
     assert report.patterns == {"private_key": 1}
+
+
+def test_only_values_the_server_had_redacted_are_counted_as_already_redacted():
+    """The second scan of a config sees the vendor's placeholder and every placeholder
+    the setting pass just wrote; the customer is told only about the vendor's."""
+    import io
+
+    from sladesk.packets.analysis import upload_analyse
+
+    config = factory.config()
+    config["LdapSettings"]["BindPassword"] = PLACEHOLDER
+    text = json.dumps(config, indent=4)
+    analysis = upload_analyse(
+        source=io.BytesIO(text.encode()), name="config.json", output=io.BytesIO()
+    )
+    (report,) = analysis.redaction
+    already = [p for p in json.dumps(config).split('"') if p == PLACEHOLDER]
+    assert report.already_redacted == len(already) >= 1

@@ -196,12 +196,12 @@ class _Run:
             self.analysis.notes.append(
                 f"{path}: not valid JSON ({exc}); redacted by setting name only"
             )
-            stored = scrub_text(config_text_redact(text, report=report), report=report)
+            stored = _scrub_after_settings(config_text_redact(text, report=report), report)
             self.analysis.redaction.append(report)
             return stored.encode()
         redacted = config_redact(parsed, report=report) if isinstance(parsed, dict) else parsed
-        stored = scrub_text(
-            json.dumps(redacted, indent=4, ensure_ascii=False) + "\n", report=report
+        stored = _scrub_after_settings(
+            json.dumps(redacted, indent=4, ensure_ascii=False) + "\n", report
         )
         self.analysis.redaction.append(report)
         doc = facts_mod.json_document(stored, path=path)
@@ -243,6 +243,19 @@ class _Run:
         if base == "support_packet.yaml":
             return facts_mod.support_packet_v1_facts(doc)
         return []
+
+
+def _scrub_after_settings(text: str, report: FileRedaction) -> str:
+    """Scan a config whose secret settings were just redacted for anything left.
+
+    The scan finds the placeholders the setting pass wrote as well as the server's own;
+    the setting pass already counted the server's, so the scan's "already redacted"
+    count is not added (it told customers 26 values were redacted before for one).
+    """
+    already = report.already_redacted
+    stored = scrub_text(text, report=report)
+    report.already_redacted = already
+    return stored
 
 
 def _node_of(rel: str, layout: PacketLayout) -> tuple[str, str, bool]:

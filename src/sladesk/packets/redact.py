@@ -237,7 +237,10 @@ def config_text_redact(text: str, *, report: FileRedaction) -> str:
         value = match.group("value")
         if name not in names and not _name_is_secret(name, rules.name_suffixes):
             return match.group(0)
-        if not value or _is_redacted(value):
+        if not value:
+            return match.group(0)
+        if _is_redacted(value):  # the server's placeholder: counted, as the JSON path does
+            report.already_redacted += 1
             return match.group(0)
         report.settings.append(name)
         new = data_source_redact(value) if name.lower().endswith("datasource") else PLACEHOLDER
