@@ -96,6 +96,7 @@ def test_a_contact_cannot_update_their_organisation(api_as):
         ("/tokens", "offset"),
         ("/audit", "organisation"),
         ("/me/eligibility", "env"),
+        ("/notifications", "unred"),
     ],
 )
 def test_a_misspelt_query_parameter_is_refused_not_ignored(as_role, path, typo):

@@ -11,7 +11,7 @@ from ninja import Query, Router, Schema
 from sladesk.accounts.access import require_scope
 from sladesk.api.auth import principal, token_auth
 from sladesk.api.pagination import MAX_LIMIT, decode_cursor, encode_cursor
-from sladesk.api.schemas import ERRORS, InputSchema
+from sladesk.api.schemas import ERRORS, InputSchema, refuse_unknown_query
 from sladesk.core import time
 from sladesk.core.exceptions import ValidationFailed
 from sladesk.notifications import selectors, services
@@ -64,6 +64,7 @@ def _out(n: Notification) -> NotificationOut:
 @router.get("/notifications", response={200: NotificationPage, **ERRORS})
 def notification_index(request: HttpRequest, q: Query[ListQuery]) -> NotificationPage:
     """List my in-app notifications, newest first (``unread=true`` for unread only)."""
+    refuse_unknown_query(request, "unread", "limit", "cursor")
     who = principal(request)
     require_scope(who, "read")
     if not 1 <= q.limit <= MAX_LIMIT:
