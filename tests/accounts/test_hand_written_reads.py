@@ -23,7 +23,6 @@ from sladesk.accounts.models import (
     Team,
 )
 from sladesk.accounts.selectors import (
-    agent_by_id,
     contact_active_by_email,
     contact_active_for_user,
     environment_by_id,
@@ -146,10 +145,7 @@ def test_an_environment_is_the_orm_s_with_its_organisation(django_assert_num_que
     assert environment_by_id(env.pk + 1000) is None
 
 
-def test_teams_agents_and_the_release_catalogue_are_the_orm_s():
-    agent = make_agent()
-    assert_same_row(agent_by_id(agent.pk), Agent.objects.get(pk=agent.pk))
-    assert agent_by_id(agent.pk + 1000) is None
+def test_teams_and_the_release_catalogue_are_the_orm_s():
     assert_same_row(team_by_slug("senior"), Team.objects.get(slug="senior"))
     assert team_by_slug("nobody") is None
     release_catalogue_load(specs=release_file_parse(shipped_catalogue_path()), actor=CLI)

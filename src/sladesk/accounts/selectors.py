@@ -309,21 +309,14 @@ def audit_list(*, organisation: Organisation | None = None, action: str = "") ->
     return qs
 
 
-# Teams and agents ------------------------------------------------------------------------
+# Teams -------------------------------------------------------------------------------
 
 _TEAM = Row(Part(Team, "t"))
-_AGENT = Row(Part(Agent, "a"))
 
 
 def team_by_slug(slug: str) -> Team | None:
     """Return the team ``slug`` (hand-written, ``sladesk.core.rows``: every opening routes)."""
     found = _TEAM.one(f"SELECT {_TEAM.columns} FROM {table(Team)} t WHERE t.slug = %s", [slug])
-    return None if found is None else found[0]
-
-
-def agent_by_id(pk: int) -> Agent | None:
-    """Return the agent ``pk`` (hand-written, ``sladesk.core.rows``: every opening assigns)."""
-    found = _AGENT.one(f"SELECT {_AGENT.columns} FROM {table(Agent)} a WHERE a.id = %s", [pk])
     return None if found is None else found[0]
 
 

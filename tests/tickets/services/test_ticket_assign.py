@@ -36,6 +36,20 @@ class TestRoundRobin:
         gone.user.save(update_fields=["is_active"])
         assert {open_ticket(world.gus).assignee for _ in range(3)} == {world.engineer}
 
+    def test_after_nobody_was_on_shift_the_rotation_resumes_where_it_stopped(self, world):
+        second = make_agent("support_engineer", name="Second", teams=["support"])
+        third = make_agent("support_engineer", name="Third", teams=["support"])
+        team = [world.engineer, second, third]
+        for agent in team:
+            agent_availability_set(agent=agent, on_shift=True, actor=CLI, now=NOW)
+        assert [open_ticket(world.gus).assignee for _ in range(2)] == [world.engineer, second]
+        for agent in team:  # the night: nobody on shift
+            agent_availability_set(agent=agent, on_shift=False, actor=CLI, now=NOW)
+        assert open_ticket(world.gus).assignee is None
+        for agent in team:  # the morning
+            agent_availability_set(agent=agent, on_shift=True, actor=CLI, now=NOW)
+        assert [open_ticket(world.gus).assignee for _ in range(2)] == [third, world.engineer]
+
     def test_agents_without_availability_are_off_shift(self, world):
         make_agent("support_engineer", name="Never", teams=["support"])
         assert {open_ticket(world.gus).assignee for _ in range(3)} == {world.engineer}

@@ -17,9 +17,9 @@ from django.db.models.functions import Coalesce
 from sladesk.accounts.actor import Actor
 from sladesk.accounts.door import Decision, request_check
 from sladesk.accounts.models import Agent, Contact, Environment, Organisation, Team
-from sladesk.accounts.selectors import agent_by_id, team_by_slug
+from sladesk.accounts.selectors import team_by_slug
 from sladesk.core.exceptions import ValidationFailed
-from sladesk.core.rows import insert_many
+from sladesk.core.rows import Part, Row, insert_many
 from sladesk.tickets import triage
 from sladesk.tickets.models import (
     AgentAvailability,
@@ -70,29 +70,51 @@ def default_team_slug() -> str:
     return str(getattr(settings, "SLADESK_DEFAULT_TEAM", DEFAULT_TEAM))
 
 
-def _rotation_sql() -> str:
-    """Return the one statement that moves a team's rotation and returns the chosen agent.
+def _on_shift_sql(team: str) -> str:
+    """Return the FROM/WHERE of "agents (``a``) of team ``team`` on shift, active users".
 
-    The next agent on shift after the last one (in id order), else the first one on
-    shift (wrapping around), else nobody; ``%s`` is the team's id. One aggregate over
-    the agents on shift finds both.
+    "Active" is looked up per agent (a correlated subquery by primary key): joined,
+    PostgreSQL hashed the whole user table, contacts included, on every opening.
     """
     agent = Agent._meta.db_table
     member = Agent.teams.through._meta.db_table
     shift = AgentAvailability._meta.db_table
     user = Agent._meta.get_field("user").related_model._meta.db_table
-    rotation = TeamRotation._meta.db_table
-    # "Active" is looked up per agent on shift (a correlated subquery by primary key):
-    # joined, PostgreSQL hashed the whole user table, contacts included, every opening.
     return (
-        f"UPDATE {rotation} SET last_agent_id = ("
-        f"SELECT COALESCE(MIN(CASE WHEN a.id > {rotation}.last_agent_id THEN a.id END), "
-        f"MIN(a.id)) FROM {member} m JOIN {shift} s ON s.agent_id = m.agent_id "
+        f"FROM {member} m JOIN {shift} s ON s.agent_id = m.agent_id "
         f"JOIN {agent} a ON a.id = m.agent_id "
-        f"WHERE m.team_id = {rotation}.team_id AND s.on_shift "
+        f"WHERE m.team_id = {team} AND s.on_shift "
         f"AND (SELECT u.is_active FROM {user} u WHERE u.id = a.user_id)"
+    )
+
+
+def _rotation_sql() -> str:
+    """Return the one statement that moves a team's rotation and returns the chosen agent.
+
+    The next agent on shift after the last one (in id order), else the first one on
+    shift (wrapping around); ``%s`` is the team's id. One aggregate over the agents on
+    shift finds both. With nobody on shift the position is kept (the last agent is
+    returned, and ``_assignee`` finds them off shift), so the rotation resumes where it
+    stopped instead of at the lowest id.
+    """
+    rotation = TeamRotation._meta.db_table
+    return (
+        f"UPDATE {rotation} SET last_agent_id = COALESCE(("
+        f"SELECT COALESCE(MIN(CASE WHEN a.id > {rotation}.last_agent_id THEN a.id END), "
+        f"MIN(a.id)) {_on_shift_sql(f'{rotation}.team_id')}), last_agent_id"
         ") WHERE team_id = %s RETURNING last_agent_id"
     )
+
+
+_AGENT = Row(Part(Agent, "a"))
+
+
+def _assignee(agent_id: int, team: Team) -> Agent | None:
+    """Return agent ``agent_id`` if they are on shift in ``team`` now, else None."""
+    found = _AGENT.one(
+        f"SELECT {_AGENT.columns} {_on_shift_sql('%s')} AND a.id = %s", [team.pk, agent_id]
+    )
+    return None if found is None else found[0]
 
 
 def next_agent_on_shift(team: Team) -> Agent | None:
@@ -134,7 +156,7 @@ def next_agent_on_shift(team: Team) -> Agent | None:
     if not moved:  # the team's first ticket: start its rotation, then move it
         TeamRotation.objects.get_or_create(team=team)
         return next_agent_on_shift(team)
-    return agent_by_id(chosen) if chosen is not None else None
+    return _assignee(chosen, team) if chosen is not None else None
 
 
 def _route(*, policy: Policy, plan_id: str) -> tuple[Team | None, str]:
