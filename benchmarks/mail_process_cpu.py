@@ -34,6 +34,8 @@ import psycopg
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from tickets_bench import StatementCounter, backend_cpu  # noqa: E402
+
 TEMPLATE = (
     "From: Gus Grissom <gus@globex.example>\r\n"
     "To: support@sladesk.localhost\r\n"
@@ -45,26 +47,6 @@ TEMPLATE = (
     "Since this morning messages arrive about ten minutes late for everyone.\r\n"
     "The server log shows nothing unusual. Request number {n}.\r\n"
 )
-
-
-class Counter:
-    """A database execute wrapper that counts statements (cheaper than a query log)."""
-
-    def __init__(self) -> None:
-        self.count = 0
-
-    def __call__(self, execute, sql, params, many, context):  # type: ignore[no-untyped-def]
-        self.count += 1
-        return execute(sql, params, many, context)
-
-
-TICK = os.sysconf("SC_CLK_TCK")
-
-
-def backend_cpu(pid: int) -> float:
-    """Return the user + system CPU seconds of the PostgreSQL backend ``pid`` so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICK
 
 
 def free_port() -> int:
@@ -176,14 +158,14 @@ def run(args: argparse.Namespace) -> None:
     results = []
     for r in range(args.rounds):
         raws = batch(f"r{r}", args.messages)
-        ingest_q = Counter()
+        ingest_q = StatementCounter()
         with connection.execute_wrapper(ingest_q):
             t0, p0 = time.process_time(), backend_cpu(backend)
             for raw in raws:
                 mail_ingest(raw=raw, via="smtp")
             t1, p1 = time.process_time(), backend_cpu(backend)
         profiler = cProfile.Profile(time.process_time) if args.profile else None
-        work_q = Counter()
+        work_q = StatementCounter()
         with connection.execute_wrapper(work_q):
             t2, p2 = time.process_time(), backend_cpu(backend)
             if profiler is not None:

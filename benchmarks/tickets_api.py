@@ -19,7 +19,6 @@ ticket figures against.
 from __future__ import annotations
 
 import http.client
-import json
 import os
 import random
 import socket
@@ -29,7 +28,16 @@ import sys
 import threading
 import time
 
-from tickets_bench import REPO, arguments, bench_database, bench_env, log, remove_tickets_after
+from tickets_bench import (
+    REPO,
+    api_callers,
+    arguments,
+    bench_database,
+    bench_env,
+    log,
+    opening_body,
+    remove_tickets_after,
+)
 
 
 def pct(values: list[float], p: float) -> float:
@@ -97,18 +105,9 @@ def main() -> None:
     )
     args = parser.parse_args()
     with bench_database(args):
-        from sladesk.accounts.actor import Actor
-        from sladesk.accounts.models import Contact
-        from sladesk.accounts.services import api_token_create
         from sladesk.tickets.models import Ticket
 
-        callers = []
-        for contact in Contact.objects.select_related("user", "organisation").order_by("pk")[:256]:
-            env = contact.organisation.environments.values_list("pk", flat=True).first()
-            _, secret = api_token_create(
-                user=contact.user, scopes=("read", "write"), actor=Actor.system()
-            )
-            callers.append((secret, env))
+        callers = api_callers(256)
         before = Ticket.objects.count()
         last_id = Ticket.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         from django.db import connections
@@ -193,16 +192,7 @@ def load(args, callers, probe) -> list[tuple[float, int]]:
         mine: list[tuple[float, int]] = []
         while time.monotonic() < stop_at[0]:
             secret, env = callers[rng.randrange(len(callers))]
-            body = json.dumps(
-                {
-                    "subject": f"Push notifications are late ({rng.randrange(10**6)})",
-                    "description": "Since the upgrade, push notifications arrive minutes late "
-                    "for every user on the mobile apps.",
-                    "severity": rng.choice(["L2", "L3", "L3", "L4"]),
-                    "category": "troubleshooting",
-                    "environment_id": env,
-                }
-            )
+            body = opening_body(rng, env)
             started = time.perf_counter()
             try:
                 if args.health:

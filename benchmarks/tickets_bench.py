@@ -46,6 +46,55 @@ def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
+def opening_body(rng: random.Random, environment_id: int | None) -> bytes:
+    """Return the JSON body of one ``POST /api/tickets`` as the API benchmarks send it."""
+    import json
+
+    return json.dumps(
+        {
+            "subject": f"Push notifications are late ({rng.randrange(10**6)})",
+            "description": "Since the upgrade, push notifications arrive minutes late "
+            "for every user on the mobile apps.",
+            "severity": rng.choice(["L2", "L3", "L3", "L4"]),
+            "category": "troubleshooting",
+            "environment_id": environment_id,
+        }
+    ).encode()
+
+
+def api_callers(n: int) -> list[tuple[str, int | None]]:
+    """Return (a new read-write API token, its environment's id) for the first ``n`` contacts."""
+    from sladesk.accounts.actor import Actor
+    from sladesk.accounts.models import Contact
+    from sladesk.accounts.services import api_token_create
+
+    callers = []
+    for contact in Contact.objects.select_related("user", "organisation").order_by("pk")[:n]:
+        env = contact.organisation.environments.values_list("pk", flat=True).first()
+        _, secret = api_token_create(
+            user=contact.user, scopes=("read", "write"), actor=Actor.system()
+        )
+        callers.append((secret, env))
+    return callers
+
+
+class StatementCounter:
+    """A database execute wrapper that counts statements (cheaper than a query log)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
+def backend_cpu(pid: int) -> float:
+    """Return the user + system CPU seconds of process ``pid`` (a PostgreSQL backend) so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def pg_url(db: str) -> str:
     host = os.environ.get("PGHOST", "127.0.0.1")
     port = os.environ.get("PGPORT", "5432")
