@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from sladesk.core import rows
-from sladesk.mail.models import InboundMessage
+from sladesk.mail.models import InboundMessage, OutboundMessage
 from sladesk.notifications.models import Notification
 from sladesk.notifications.services import notification_enqueue
 from tests.accounts.factories import NOW, make_agent
@@ -98,3 +98,78 @@ def test_notification_enqueue_returns_the_new_id_or_none_for_a_duplicate(
         )
     assert again is None and callbacks == []  # the existing row had its own task
     assert Notification.objects.get().kind == "x"
+
+
+def inbound(key: str) -> InboundMessage:
+    return InboundMessage(
+        received_at=NOW, via="smtp", size=3, sha256="0" * 64, dedupe_key=key, raw=b"abc"
+    )
+
+
+def outbound(message_id: str, **links) -> OutboundMessage:
+    return OutboundMessage(
+        message_id=message_id,
+        kind="acknowledgement",
+        to_address="a@example.com",
+        subject="Grüße",
+        created_at=NOW,
+        **links,
+    )
+
+
+def saved_outbound(row: OutboundMessage) -> dict:
+    data = OutboundMessage.objects.filter(pk=row.pk).values().get()
+    for key in ("id", "message_id", "inbound_id", "notification_id"):
+        data.pop(key)
+    return data
+
+
+class TestInsertLinked:
+    """Rows of several tables that point at each other, written as ``save()`` writes them."""
+
+    def test_rows_point_at_the_rows_of_earlier_groups_and_get_their_keys(self):
+        first, second = inbound("one"), inbound("two")
+        note = notification()
+        answers = [
+            outbound("m1", inbound=first, notification=note),
+            outbound("m2", inbound=second),
+            outbound("m3", inbound=first),
+        ]
+        with CaptureQueriesContext(connection) as queries:
+            rows.insert_linked([first, second], [note], answers)
+        inserts = [q for q in queries.captured_queries if "INSERT" in q["sql"]]
+        assert len(inserts) == (1 if connection.vendor == "postgresql" else 3)
+        assert first.pk < second.pk and not first._state.adding
+        assert [a.inbound_id for a in answers] == [first.pk, second.pk, first.pk]
+        assert answers[0].notification_id == note.pk and answers[1].notification_id is None
+        stored = {
+            o.message_id: (o.inbound_id, o.notification_id)
+            for o in OutboundMessage.objects.order_by("pk")
+        }
+        assert stored == {
+            "m1": (first.pk, note.pk),
+            "m2": (second.pk, None),
+            "m3": (first.pk, None),
+        }
+        assert [a.pk for a in answers] == sorted(a.pk for a in answers)
+
+    def test_what_it_writes_is_what_save_writes(self):
+        mine, theirs = outbound("mine"), outbound("theirs")
+        rows.insert_linked([inbound("x")], [mine])
+        theirs.save()
+        assert saved_outbound(mine) == saved_outbound(theirs)
+        assert Notification.objects.count() == 0
+
+    def test_a_saved_row_outside_the_groups_lends_its_key(self):
+        earlier = InboundMessage.objects.create(
+            received_at=NOW, via="smtp", size=3, sha256="0" * 64, dedupe_key="saved", raw=b"a"
+        )
+        answer = outbound("m", inbound=earlier)
+        rows.insert_linked([answer])
+        assert OutboundMessage.objects.get(pk=answer.pk).inbound_id == earlier.pk
+
+    def test_an_unsaved_row_outside_the_earlier_groups_is_refused_and_nothing_written(self):
+        stray = inbound("stray")
+        with pytest.raises(ValueError, match="unsaved related object 'inbound'"):
+            rows.insert_linked([inbound("kept")], [outbound("m", inbound=stray)])
+        assert InboundMessage.objects.count() == 0 and OutboundMessage.objects.count() == 0

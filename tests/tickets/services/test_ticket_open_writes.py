@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from sladesk.accounts.door import request_check
 from sladesk.tickets.models import EventKind, TeamRotation
 from sladesk.tickets.services import Upload, agent_availability_set
+from sladesk.tickets.services.intake import team_and_next_agent
 from tests.accounts.factories import NOW, make_agent
 from tests.tickets.conftest import CLI, open_ticket
 
@@ -54,16 +55,27 @@ class TestLedger:
     def test_the_ticket_row_is_written_once_with_its_due_and_assignee(self, world):
         with CaptureQueriesContext(connection) as queries:
             ticket = open_ticket(world.gus)
-        writes = [
-            q["sql"]
-            for q in queries.captured_queries
-            if 'tickets_ticket"' in q["sql"].split(" WHERE ")[0]
-            and q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE"))
-        ]
-        assert len(writes) == 1 and writes[0].lstrip().upper().startswith("INSERT")
+        sql = " ".join(q["sql"] for q in queries.captured_queries)
+        assert sql.count('INSERT INTO "tickets_ticket" (') == 1
+        assert 'UPDATE "tickets_ticket"' not in sql
         ticket.refresh_from_db()
         assert ticket.assignee == world.engineer
         assert ticket.due_at == ticket.clocks.get(kind="first_response").due_at
+
+    @pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="one statement for several tables is PostgreSQL's"
+    )
+    def test_on_postgresql_the_rows_of_an_opening_are_one_statement(self, world):
+        open_ticket(world.gus)  # the team's first opening starts its rotation (a row)
+        with CaptureQueriesContext(connection) as queries:
+            ticket = open_ticket(world.gus)
+        inserts = [q["sql"] for q in queries.captured_queries if "INSERT INTO" in q["sql"]]
+        assert len(inserts) == 1
+        assert ticket.events.count() == 4 and ticket.messages.count() == 1
+        assert ticket.opened_message.ticket_id == ticket.pk
+        clock = ticket.opened_clocks[0]
+        assert clock.pk is not None and clock.ticket_id == ticket.pk
+        assert ticket.events.get(kind=EventKind.CLOCK_STARTED).clock_id == clock.pk
 
 
 class TestNotableEventsAreLoggedOnCommit:
@@ -121,6 +133,28 @@ class TestRoundRobin:
         assert open_ticket(world.gus).assignee == world.engineer
         agent_availability_set(agent=second, on_shift=False, actor=CLI, now=NOW)
         assert open_ticket(world.gus).assignee == world.engineer
+
+    def test_the_team_and_its_next_agent_come_together(self, world):
+        second = make_agent("support_engineer", name="Second", teams=["support"])
+        agent_availability_set(agent=second, on_shift=True, actor=CLI, now=NOW)
+        with CaptureQueriesContext(connection) as first:
+            team, agent = team_and_next_agent("support")  # starts the rotation too
+        assert team.slug == "support" and agent == world.engineer
+        with CaptureQueriesContext(connection) as queries:
+            team, agent = team_and_next_agent("support")
+        assert agent == second and agent.name == "Second"
+        assert len(queries) == (1 if connection.vendor == "postgresql" else 3)
+        assert len(first) > len(queries)
+
+    def test_no_such_team_has_no_agent(self, world):
+        assert team_and_next_agent("nobody") == (None, None)
+
+    def test_an_agent_whose_user_is_deactivated_is_not_chosen(self, world):
+        user = world.engineer.user
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        team, agent = team_and_next_agent("support")
+        assert team.slug == "support" and agent is None
 
 
 class TestDoorReusesTheSignedInContact:

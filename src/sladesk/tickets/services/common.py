@@ -76,7 +76,7 @@ def event_record(
     event = _event_row(ticket=ticket, kind=kind, actor=actor, at=at, data=data, clock=clock)
     event.key = key
     event.save()
-    _notify([event])
+    events_notify([event])
     return event
 
 
@@ -110,18 +110,28 @@ def events_record(
 ) -> list[TicketEvent]:
     """Append several events of one change to the ledger with one INSERT, in order.
 
-    The notable ones are notified by one task, enqueued with the change.
+    The notable ones are logged when the change commits.
     """
-    rows = [
-        _event_row(ticket=ticket, kind=kind, actor=actor, at=at, data=data, clock=clock)
-        for kind, data, clock in events
-    ]
+    rows = event_rows(ticket=ticket, actor=actor, at=at, events=events)
     insert_many(rows)  # without the query compiler: ~0.7 ms of CPU fewer for 4 events
-    _notify(rows)
+    events_notify(rows)
     return rows
 
 
-def _notify(events: list[TicketEvent]) -> None:
+def event_rows(
+    *, ticket: Ticket, actor: Actor, at: dt.datetime, events: list[EventItem]
+) -> list[TicketEvent]:
+    """Return the unsaved ledger rows of ``events`` (for a caller that writes them itself).
+
+    Whoever writes them calls ``events_notify`` after.
+    """
+    return [
+        _event_row(ticket=ticket, kind=kind, actor=actor, at=at, data=data, clock=clock)
+        for kind, data, clock in events
+    ]
+
+
+def events_notify(events: list[TicketEvent]) -> None:
     """Log the notable ``events`` once their change commits (nothing if it rolls back).
 
     A log line is all they need here: e-mail follows the ledger itself
