@@ -11,6 +11,7 @@ import datetime as dt
 import itertools
 
 import pytest
+from django.db import connection
 from django.db.models import Q
 
 from sladesk.accounts.models import (
@@ -27,6 +28,8 @@ from sladesk.accounts.selectors import (
     contact_active_for_user,
     environment_by_id,
     release_catalogue,
+    release_support,
+    subscription_and_environment,
     subscription_valid_on,
     team_by_slug,
     token_live_by_hash,
@@ -225,3 +228,85 @@ class TestTheToken:
         assert token_live_by_hash(token_hash(made[1][1]), now=now) is None
         assert token_live_by_hash(token_hash(made[2][1]), now=now) is not None
         assert token_live_by_hash(token_hash("sld_unknown"), now=now) is None
+
+
+class TestTheIntakeRead:
+    """The subscription, the named environment and the catalogue's fingerprint, read at once."""
+
+    def test_it_is_the_two_reads_it_replaces_on_every_day_around_the_boundaries(self):
+        org = make_org("Initech", plan=None)
+        other = make_org("Globex")
+        day = dt.date(2026, 1, 1)
+        Subscription.objects.create(
+            organisation=org,
+            plan_id="enterprise",
+            starts_on=day,
+            ends_on=day + dt.timedelta(days=9),
+        )
+        Subscription.objects.create(
+            organisation=org,
+            plan_id="premier",
+            starts_on=day + dt.timedelta(days=5),
+            ends_on=day + dt.timedelta(days=20),
+            cancelled_on=day + dt.timedelta(days=15),
+            status=Subscription.Status.CANCELLED,
+        )
+        mine, theirs = make_env(org, "prod"), make_env(other, "theirs")
+        for offset in range(-2, 24):
+            on = day + dt.timedelta(days=offset)
+            for env_id in (mine.pk, theirs.pk, 10**9):
+                sub, env, fingerprint = subscription_and_environment(
+                    organisation=org, day=on, environment_id=env_id
+                )
+                want_sub = subscription_valid_on(organisation=org, day=on)
+                want_env = environment_by_id(env_id)
+                if want_sub is None:
+                    assert sub is None, on
+                else:
+                    assert_same_row(sub, want_sub)
+                if want_env is None:
+                    assert env is None
+                else:
+                    assert_same_row(env, want_env)
+                    assert_same_row(env.organisation, want_env.organisation)
+                if connection.vendor == "postgresql":
+                    assert isinstance(fingerprint, str) and len(fingerprint) == 32
+                else:
+                    assert fingerprint is None
+
+    @pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="one statement for the three is PostgreSQL's"
+    )
+    def test_on_postgresql_it_is_one_statement_and_relations_cost_nothing(
+        self, django_assert_num_queries
+    ):
+        org = make_org("Initech")
+        env = make_env(org, "prod")
+        with django_assert_num_queries(1):
+            sub, found, _ = subscription_and_environment(
+                organisation=org, day=time.now().date(), environment_id=env.pk
+            )
+            assert sub.organisation is org and found.organisation.name == "Initech"
+
+    @pytest.mark.skipif(connection.vendor != "postgresql", reason="the fingerprint is PostgreSQL's")
+    def test_an_edited_catalogue_has_a_new_fingerprint_and_is_read_again(self):
+        release_catalogue_load(specs=release_file_parse(shipped_catalogue_path()), actor=CLI)
+        org = make_org("Initech")
+        env = make_env(org, "prod", version="11.7.1")
+        day = time.now().date()
+
+        def support():
+            fingerprint = subscription_and_environment(
+                organisation=org, day=day, environment_id=env.pk
+            )[2]
+            return fingerprint, release_support(version="11.7.1", on=day, fingerprint=fingerprint)
+
+        before, status = support()
+        assert support() == (before, status)  # unchanged: same fingerprint, same answer
+        release = Release.objects.get(major=11, minor=7)
+        release.support_ends = day - dt.timedelta(days=1)
+        release.save(update_fields=["support_ends"])
+        after, edited = support()
+        assert after != before
+        assert edited == release_support(version="11.7.1", on=day)  # read without a cache
+        assert edited.supported is False and status.supported is not False

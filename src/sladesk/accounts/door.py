@@ -37,6 +37,7 @@ from sladesk.accounts.selectors import (
     organisation_find,
     organisation_for_domain,
     release_support,
+    subscription_and_environment,
     subscription_valid_on,
 )
 from sladesk.core.exceptions import DeskError
@@ -195,12 +196,19 @@ def _resolve_organisation(ref: Organisation | int | str) -> Organisation | None:
         return None
 
 
-def _resolve_environment(ref: Environment | int | str) -> Environment | None:
-    """Return the environment as stored now (a passed instance may be stale)."""
-    text = str(ref.pk if isinstance(ref, Environment) else ref).strip()
-    if not text.isdigit():
+class _Unread:
+    """Not read yet (None means read, and no such row)."""
+
+
+UNREAD = _Unread()
+
+
+def _environment_id(ref: Environment | int | str | None) -> int | None:
+    """Return the id of the environment ``ref`` names (an instance is read again as stored now)."""
+    if ref is None:
         return None
-    return environment_by_id(int(text))
+    text = str(ref.pk if isinstance(ref, Environment) else ref).strip()
+    return int(text) if text.isdigit() else None
 
 
 def request_check(
@@ -321,8 +329,18 @@ def request_check(
     # A valid subscription on the day, and its plan's entitlements.
     subscription: Subscription | None = None
     plan: Plan | None = None
+    # An environment named by its id is read with the subscription (one statement on
+    # PostgreSQL, with the release catalogue's fingerprint).
+    env_id = _environment_id(environment)
+    read_env: Environment | None | _Unread = UNREAD
+    fingerprint: str | None = None
     if org is not None:
-        subscription = subscription_valid_on(organisation=org, day=day)
+        if env_id is not None:
+            subscription, read_env, fingerprint = subscription_and_environment(
+                organisation=org, day=day, environment_id=env_id
+            )
+        else:
+            subscription = subscription_valid_on(organisation=org, day=day)
         if subscription is None:
             reasons.append(_no_subscription_reason(organisation=org, day=day))
         else:
@@ -391,7 +409,12 @@ def request_check(
     env: Environment | None = None
     release: SupportStatus | None = None
     if environment is not None:
-        env = _resolve_environment(environment)
+        if env_id is None:
+            env = None
+        elif isinstance(read_env, _Unread):
+            env = environment_by_id(env_id)
+        else:
+            env = read_env
         if env is None:
             reasons.append(
                 Reason(
@@ -422,7 +445,9 @@ def request_check(
                         f"{env.name} is not production: severity {policy.production.non_production_severity} applies",
                     )
                 )
-            release = release_support(version=env.version, on=day, policy=policy)
+            release = release_support(
+                version=env.version, on=day, policy=policy, fingerprint=fingerprint
+            )
             if release.supported is False:
                 flags.append(Reason("unsupported_release", release.message))
             elif release.supported is None:
