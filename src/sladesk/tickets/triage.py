@@ -95,6 +95,12 @@ def _stems(text: str) -> set[str]:
     return {_stem(w) for w in _WORD.findall(text.lower()) if w not in _STOPWORDS and len(w) >= 3}
 
 
+@functools.lru_cache(maxsize=1024)
+def _characteristic_stems(characteristic: str) -> frozenset[str]:
+    """``_stems`` of a policy's level characteristic (the same few on every intake)."""
+    return frozenset(_stems(characteristic))
+
+
 @dataclass(frozen=True, slots=True)
 class Suggestion:
     severity: str
@@ -115,7 +121,7 @@ def suggest_severity(policy: Policy, *, text: str) -> Suggestion | None:
     for severity in policy.severities.values():
         matched = []
         for characteristic in severity.characteristics:
-            content = _stems(characteristic)
+            content = _characteristic_stems(characteristic)
             if not content:
                 continue
             hits = content & words
