@@ -298,13 +298,13 @@ class TestTasks:
             for n in range(3):
                 ticket_events_notify.enqueue([n])
             worker = _task_worker(claim=3)
-            run_task = worker.task_runner.run_task
+            run_task = worker.run_task
 
             def run_then_stop(row):
                 run_task(row)
                 worker.stopping.set()  # SIGTERM during the first task
 
-            worker.task_runner.run_task = run_then_stop
+            worker.run_task = run_then_stop
             assert worker.run_tasks() == 1
             statuses = sorted(DBTaskResult.objects.values_list("status", flat=True))
         assert statuses == ["READY", "READY", "SUCCESSFUL"]

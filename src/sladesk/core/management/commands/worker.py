@@ -39,6 +39,7 @@ from django.db import close_old_connections, connections
 from django.db.utils import OperationalError
 
 from sladesk.core import time
+from sladesk.core.tasks import task_run
 
 logger = logging.getLogger("sladesk.worker")
 
@@ -260,13 +261,17 @@ class DeskWorker:
             self.release_tasks(pending)
         return done
 
+    def run_task(self, row: Any) -> None:
+        """Run one claimed task; record SUCCESSFUL or FAILED on ``row`` (``core.tasks.task_run``)."""
+        task_run(row)
+
     def _run_claimed(self, row: Any, copies: list[Any]) -> None:
         from django.utils import timezone
         from django_tasks_db.compat import TaskResultStatus
         from django_tasks_db.models import DBTaskResult
 
         started = _time.perf_counter()
-        self.task_runner.run_task(row)  # records SUCCESSFUL or FAILED on ``row``
+        self.run_task(row)
         if copies:
             if row.status == TaskResultStatus.SUCCESSFUL:
                 DBTaskResult.objects.filter(pk__in=[c.pk for c in copies]).update(
@@ -276,7 +281,7 @@ class DeskWorker:
                 )
             else:  # run each copy on its own: a failure is recorded per task
                 for copy in copies:
-                    self.task_runner.run_task(copy)
+                    self.run_task(copy)
         logger.info(
             "task %s %s: %s in %.0f ms%s",
             row.task_path,
