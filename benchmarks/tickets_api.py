@@ -35,6 +35,7 @@ from tickets_bench import (
     bench_database,
     bench_env,
     log,
+    machine_index,
     opening_body,
     remove_tickets_after,
 )
@@ -160,7 +161,7 @@ def main() -> None:
             f"{'requests' if args.health else 'tickets'}/s over {args.seconds:.0f} s; "
             f"latency median {statistics.median(ok):.0f} ms, p95 {pct(ok, 95):.0f} ms, "
             f"p99 {pct(ok, 99):.0f} ms, max {max(ok):.0f} ms; {errors} errors; "
-            f"tickets {before:,} -> {after:,}"
+            f"tickets {before:,} -> {after:,}; machine index {machine_index():.1f} µs"
         )
         made = probes["end_n"] - probes["start_n"]
         if made and not args.health:

@@ -34,20 +34,9 @@ from tickets_bench import (
     backend_cpu,
     bench_database,
     log,
+    machine_index,
     opening_body,
 )
-
-
-def machine_index() -> float:
-    """Return µs for one pass of a fixed pure-Python loop (lower is a faster machine)."""
-    best = float("inf")
-    for _ in range(5):
-        started = time.perf_counter()
-        total = 0
-        for i in range(200_000):
-            total += i % 7
-        best = min(best, time.perf_counter() - started)
-    return best * 1e6 / 200
 
 
 def main() -> None:

@@ -46,6 +46,18 @@ def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
+def machine_index() -> float:
+    """Return µs for one pass of a fixed pure-Python loop (lower is a faster machine)."""
+    best = float("inf")
+    for _ in range(5):
+        started = time.perf_counter()
+        total = 0
+        for i in range(200_000):
+            total += i % 7
+        best = min(best, time.perf_counter() - started)
+    return best * 1e6 / 200
+
+
 def opening_body(rng: random.Random, environment_id: int | None) -> bytes:
     """Return the JSON body of one ``POST /api/tickets`` as the API benchmarks send it."""
     import json
