@@ -270,7 +270,7 @@ class TestTheIntakeRead:
                     assert_same_row(env, want_env)
                     assert_same_row(env.organisation, want_env.organisation)
                 if connection.vendor == "postgresql":
-                    assert isinstance(fingerprint, str) and len(fingerprint) == 32
+                    assert isinstance(fingerprint, str) and len(fingerprint) == 64
                 else:
                     assert fingerprint is None
 
@@ -310,3 +310,34 @@ class TestTheIntakeRead:
         assert after != before
         assert edited == release_support(version="11.7.1", on=day)  # read without a cache
         assert edited.supported is False and status.supported is not False
+
+    @pytest.mark.skipif(connection.vendor != "postgresql", reason="the fingerprint is PostgreSQL's")
+    def test_an_edit_between_the_fingerprint_and_the_read_is_never_filed_under_the_old_one(
+        self,
+    ):
+        from sladesk.accounts import selectors
+
+        release_catalogue_load(specs=release_file_parse(shipped_catalogue_path()), actor=CLI)
+        org = make_org("Initech")
+        env = make_env(org, "prod", version="11.7.1")
+        day = time.now().date()
+        selectors._CATALOGUES.clear()
+
+        def fingerprint():
+            return subscription_and_environment(organisation=org, day=day, environment_id=env.pk)[2]
+
+        before = fingerprint()
+        release = Release.objects.get(major=11, minor=7)
+        ends = release.support_ends
+        release.support_ends = day - dt.timedelta(days=1)
+        release.save(update_fields=["support_ends"])
+        # Read under the fingerprint taken before the edit: the edited catalogue comes
+        # back, and is filed under its own fingerprint.
+        edited = release_support(version="11.7.1", on=day, fingerprint=before)
+        assert edited.supported is False
+        release.support_ends = ends
+        release.save(update_fields=["support_ends"])
+        assert fingerprint() == before  # the catalogue is as it was
+        again = release_support(version="11.7.1", on=day, fingerprint=before)
+        assert again == release_support(version="11.7.1", on=day)
+        assert again.supported is not False

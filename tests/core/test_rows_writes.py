@@ -154,11 +154,22 @@ class TestInsertLinked:
         assert [a.pk for a in answers] == sorted(a.pk for a in answers)
 
     def test_what_it_writes_is_what_save_writes(self):
-        mine, theirs = outbound("mine"), outbound("theirs")
-        rows.insert_linked([inbound("x")], [mine])
+        linked, saved = inbound("linked"), inbound("saved")
+        mine, theirs = outbound("mine", inbound=linked), outbound("theirs")
+        rows.insert_linked([linked], [mine])
+        saved.save()
+        theirs.inbound = saved
         theirs.save()
         assert saved_outbound(mine) == saved_outbound(theirs)
-        assert Notification.objects.count() == 0
+        stored = OutboundMessage.objects.get(pk=mine.pk)
+        assert stored.inbound_id == linked.pk == mine.inbound_id
+        assert stored.notification_id is None and mine.inbound is linked
+        got = InboundMessage.objects.filter(pk=linked.pk).values().get()
+        want = InboundMessage.objects.filter(pk=saved.pk).values().get()
+        for key in ("id", "dedupe_key"):
+            got.pop(key), want.pop(key)
+        got["raw"], want["raw"] = bytes(got["raw"]), bytes(want["raw"])
+        assert got == want
 
     def test_a_saved_row_outside_the_groups_lends_its_key(self):
         earlier = InboundMessage.objects.create(

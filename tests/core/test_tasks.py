@@ -108,3 +108,30 @@ class TestRun:
         row = self.claimed(not_json)
         task_run(row)
         assert DBTaskResult.objects.get(pk=row.pk).status == "FAILED"
+
+    def test_a_result_whose_row_is_gone_is_not_reported_as_recorded(self):
+        from django.db import DatabaseError
+
+        row = self.claimed(add, 1)
+        DBTaskResult.objects.filter(pk=row.pk).delete()
+        with pytest.raises(DatabaseError):  # as the library's save(update_fields=...) does
+            task_run(row)
+
+    def test_the_signals_go_out_with_the_library_s_senders(self):
+        from django_tasks_db.compat import task_finished, task_started
+
+        seen = []
+
+        def heard(sender, task_result, **kwargs):
+            seen.append((sender, task_result.status))
+
+        task_started.connect(heard)
+        task_finished.connect(heard)
+        try:
+            task_run(self.claimed(add, 1))
+        finally:
+            task_started.disconnect(heard)
+            task_finished.disconnect(heard)
+        backend = add.get_backend()
+        assert [s for s, _ in seen] == [backend, backend]
+        assert seen[-1][1] == "SUCCESSFUL"

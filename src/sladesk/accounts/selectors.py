@@ -311,33 +311,47 @@ def release_catalogue() -> list[CatalogueEntry]:
 def release_catalogue_fingerprint_sql() -> str:
     """Return a scalar subquery (PostgreSQL) whose value changes whenever the catalogue does.
 
-    An MD5 of every column of every release, in key order: a reader that already asks
-    the database something can add it and reuse the catalogue it read under that value
+    A SHA-256 of every column of every release, in key order (SHA-256 rather than MD5,
+    which a FIPS-mode server refuses): a reader that already asks the database something
+    can add it and reuse the catalogue read under that value
     (``release_support(fingerprint=...)``) instead of reading ~30 rows again.
     """
     return (
-        "(SELECT md5(COALESCE(string_agg(concat_ws(',', r.id, r.major, r.minor, r.patch, "
-        "r.released_on, r.extended_support, r.support_ends), ';' ORDER BY r.id), '')) "
-        f"FROM {table(Release)} r)"
+        "(SELECT encode(sha256(convert_to(COALESCE(string_agg(concat_ws(',', r.id, r.major, "
+        "r.minor, r.patch, r.released_on, r.extended_support, r.support_ends), ';' "
+        f"ORDER BY r.id), ''), 'UTF8')), 'hex') FROM {table(Release)} r)"
     )
 
 
-#: Catalogues read under a fingerprint (``release_catalogue_fingerprint_sql``); a few at most.
+#: Catalogues by the fingerprint of what was read (``release_catalogue_fingerprint_sql``).
 _CATALOGUES: dict[str, tuple[CatalogueEntry, ...]] = {}
 
 
 def _catalogue_under(fingerprint: str) -> tuple[CatalogueEntry, ...]:
-    """Return the catalogue whose fingerprint is ``fingerprint`` (read it if it is new).
+    """Return the catalogue whose fingerprint is ``fingerprint``, read if not known yet.
 
-    A catalogue edited between the fingerprint and this read is read as it is now and
-    kept under the old fingerprint, which no later statement returns again.
+    A catalogue is read together with its own fingerprint (one statement, one snapshot)
+    and kept under that, never under the caller's: if it changed since the caller's
+    statement, the caller gets the newer catalogue, and an old fingerprint that comes
+    back (a release edited, then loaded again as it was) finds what it stands for.
     """
     found = _CATALOGUES.get(fingerprint)
-    if found is None:
-        if len(_CATALOGUES) >= 8:
-            _CATALOGUES.clear()
-        found = _CATALOGUES[fingerprint] = tuple(release_catalogue())
-    return found
+    if found is not None:
+        return found
+    rows = _RELEASES.all(
+        f"SELECT {_RELEASES.columns}, {release_catalogue_fingerprint_sql()} "
+        f"FROM (SELECT 1) one LEFT JOIN {table(Release)} r ON true ORDER BY r.id",
+        [],
+    )
+    catalogue = tuple(
+        CatalogueEntry(Version(major, minor, patch), released, extended, ends)
+        for major, minor, patch, released, extended, ends, _ in rows
+        if major is not None  # the one row of an empty catalogue
+    )
+    if len(_CATALOGUES) >= 8:
+        _CATALOGUES.clear()
+    _CATALOGUES[rows[0][-1]] = catalogue
+    return catalogue
 
 
 def release_support(

@@ -300,7 +300,7 @@ def insert_linked(*groups: Sequence[Model]) -> None:
         for obj, key in zip(objs, group_keys, strict=True):
             _saved(obj, key, alias=alias)
     for obj, field, target in links:
-        setattr(obj, field.attname, target.pk)
+        setattr(obj, field.name, target)  # as save() does: the key, and the cached object kept
 
 
 @functools.cache
@@ -360,7 +360,7 @@ def _pending_target(obj: Model, field: Any, placed: dict[int, tuple[int, int]]) 
             f"save() prohibited to prevent data loss due to unsaved related object '{field.name}'."
         )
     if getattr(obj, field.attname) in field.empty_values:
-        setattr(obj, field.attname, target.pk)
+        setattr(obj, field.name, target)  # as save() does: the key, and the cached object kept
     return None
 
 

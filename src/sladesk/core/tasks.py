@@ -4,7 +4,8 @@ The desk's tasks go through django-tasks with the ``django-tasks-db`` backend. B
 ends of a task are written here with ``sladesk.core.rows`` instead of the backend's
 ``objects.create`` and ``save()``: an e-mail's new request enqueues two tasks and
 records two results, and the ORM's compile step was about a tenth of its CPU. They
-write what the backend writes (its tests compare the rows), and send the same signals.
+write what the backend writes (its tests compare the rows), and send the same signals
+with the same senders.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import logging
 from typing import Any
 
 from django.core.exceptions import SuspiciousOperation
-from django.db import transaction
+from django.db import DatabaseError, transaction
 
 from sladesk.core import rows
 
@@ -79,7 +80,7 @@ def task_run(row: Any) -> None:
     try:
         task = row.task
         result = row.task_result
-        sender = type(task.get_backend())
+        sender = task.get_backend()  # the backend itself, as db_worker sends it here
         task_started.send(sender=sender, task_result=result)
         if task.takes_context:
             value = task.call(TaskContext(task_result=result), *result.args, **result.kwargs)
@@ -110,4 +111,10 @@ def _record_success(row: Any, value: Any) -> None:
     row.return_value = value
     row.exception_class_path = ""
     row.traceback = ""
-    retry()(rows.update)(row, RESULT_FIELDS)
+    retry()(_update_result)(row)
+
+
+def _update_result(row: Any) -> None:
+    """UPDATE the result's row; a row that is gone fails, as ``save(update_fields=...)`` does."""
+    if not rows.update(row, RESULT_FIELDS):
+        raise DatabaseError(f"the result of task {row.id} is gone: it was not recorded")
