@@ -37,6 +37,15 @@ def as_saved(row: Notification) -> dict:
     return data
 
 
+def stored_inbound(row: InboundMessage) -> dict:
+    """The stored columns of ``row`` but its key and dedupe key, its raw bytes as bytes."""
+    data = InboundMessage.objects.filter(pk=row.pk).values().get()
+    for key in ("id", "dedupe_key"):
+        data.pop(key)
+    data["raw"] = bytes(data["raw"])
+    return data
+
+
 def test_insert_writes_what_save_writes_and_sets_the_pk():
     user = make_agent(name="Ada Agent").user
     mine = notification(recipient=user, dedupe_key="mine")
@@ -74,11 +83,7 @@ def test_update_writes_only_the_given_fields_like_save_update_fields():
     fields = ["status", "notes", "processed_at", "ticket_message_id"]
     assert rows.update(row, fields) == 1
     twin.save(update_fields=fields)
-    got = InboundMessage.objects.filter(pk=row.pk).values().get()
-    want = InboundMessage.objects.filter(pk=twin.pk).values().get()
-    for key in ("id", "dedupe_key"):
-        got.pop(key), want.pop(key)
-    got["raw"], want["raw"] = bytes(got["raw"]), bytes(want["raw"])
+    got, want = stored_inbound(row), stored_inbound(twin)
     assert got == want
     assert got["size"] == 3 and got["notes"] == ["a note", {"k": "ü"}]
 
@@ -164,12 +169,7 @@ class TestInsertLinked:
         stored = OutboundMessage.objects.get(pk=mine.pk)
         assert stored.inbound_id == linked.pk == mine.inbound_id
         assert stored.notification_id is None and mine.inbound is linked
-        got = InboundMessage.objects.filter(pk=linked.pk).values().get()
-        want = InboundMessage.objects.filter(pk=saved.pk).values().get()
-        for key in ("id", "dedupe_key"):
-            got.pop(key), want.pop(key)
-        got["raw"], want["raw"] = bytes(got["raw"]), bytes(want["raw"])
-        assert got == want
+        assert stored_inbound(linked) == stored_inbound(saved)
 
     def test_a_saved_row_outside_the_groups_lends_its_key(self):
         earlier = InboundMessage.objects.create(
