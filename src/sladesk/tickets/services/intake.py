@@ -91,11 +91,12 @@ def _on_shift_sql(team: str) -> str:
     )
 
 
-def _rotation_sql() -> str:
+def _rotation_sql(team: str = "%s") -> str:
     """Return the one statement that moves a team's rotation and returns the chosen agent.
 
     The next agent on shift after the last one (in id order), else the first one on
-    shift (wrapping around); ``%s`` is the team's id. One aggregate over the agents on
+    shift (wrapping around). ``team`` is the SQL of the team's id: a parameter by default,
+    or a subquery (``team_and_next_agent``). One aggregate over the agents on
     shift finds both. With nobody on shift the position is kept (the last agent is
     returned, and ``_assignee`` finds them off shift), so the rotation resumes where it
     stopped instead of at the lowest id.
@@ -105,7 +106,7 @@ def _rotation_sql() -> str:
         f"UPDATE {rotation} SET last_agent_id = COALESCE(("
         f"SELECT COALESCE(MIN(CASE WHEN a.id > {rotation}.last_agent_id THEN a.id END), "
         f"MIN(a.id)) {_on_shift_sql(f'{rotation}.team_id')}), last_agent_id"
-        ") WHERE team_id = %s RETURNING last_agent_id"
+        f") WHERE team_id = {team} RETURNING last_agent_id"
     )
 
 
@@ -187,7 +188,7 @@ def team_and_next_agent(slug: str) -> tuple[Team | None, Agent | None]:
     sql = (
         f"WITH t AS (SELECT {_TEAM.columns} "
         f"FROM {Team._meta.db_table} t WHERE t.slug = %s), "
-        f"r AS ({_rotation_sql().replace('WHERE team_id = %s', 'WHERE team_id = (SELECT id FROM t)')}) "
+        f"r AS ({_rotation_sql('(SELECT id FROM t)')}) "
         f"SELECT {_TEAM_AND_AGENT.columns}, (SELECT count(*) FROM r) FROM t "
         f"LEFT JOIN r ON true LEFT JOIN {Agent._meta.db_table} a ON a.id = r.last_agent_id "
         f"AND EXISTS (SELECT 1 {_on_shift_sql('t.id')} AND a.id = r.last_agent_id)"
