@@ -3,8 +3,9 @@
     .venv/bin/python benchmarks/tickets_api.py                          # create, seed, measure, drop
     .venv/bin/python benchmarks/tickets_api.py --reuse --keep --workers 3 --threads 4
 
-Server: ``sladesk serve`` (gunicorn, ``--workers`` processes x ``--threads`` threads,
-production settings, persistent database connections) on 127.0.0.1. Load generator:
+Server: ``sladesk serve`` (granian, ``--workers`` processes x ``--threads`` threads,
+production settings, persistent database connections) on 127.0.0.1; ``--server gunicorn``
+runs gunicorn's threaded worker instead, to compare. Load generator:
 this script, one process with ``--clients`` threads, each holding one keep-alive
 HTTP/1.1 connection (``http.client``) and sending ``POST /api/tickets`` as one of 256
 contacts (their own API tokens) back to back, for ``--seconds`` after a warm-up.
@@ -18,6 +19,7 @@ ticket figures against.
 
 from __future__ import annotations
 
+import argparse
 import http.client
 import os
 import random
@@ -71,7 +73,7 @@ def cpu_seconds(pids: list[int]) -> float:
 
 
 def server_pids(master: int, db: str) -> tuple[list[int], list[int]]:
-    """Return the gunicorn workers under ``master`` and the PostgreSQL backends of ``db``."""
+    """Return the server's worker processes under ``master`` and the PostgreSQL backends of ``db``."""
     workers = []
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -93,6 +95,36 @@ def server_pids(master: int, db: str) -> tuple[list[int], list[int]]:
     return workers, backends
 
 
+SERVER_NAMES = {"sladesk": "granian (sladesk serve)", "gunicorn": "gunicorn gthread"}
+
+
+def server_command(args: argparse.Namespace) -> list[str]:
+    """Return the command line of the server under test (``--server``)."""
+    if args.server == "gunicorn":
+        return [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "sladesk.config.wsgi:application",
+            f"--bind=127.0.0.1:{args.port}",
+            f"--workers={args.workers}",
+            f"--threads={args.threads}",
+            "--timeout=120",
+        ]
+    return [
+        sys.executable,
+        "-m",
+        "sladesk",
+        "serve",
+        "--port",
+        str(args.port),
+        "--workers",
+        str(args.workers),
+        "--threads",
+        str(args.threads),
+    ]
+
+
 def main() -> None:
     parser = arguments(__doc__ or "")
     parser.add_argument("--clients", type=int, default=32)
@@ -101,6 +133,14 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--warmup", type=float, default=5)
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument(
+        "--server",
+        choices=("sladesk", "gunicorn"),
+        default="sladesk",
+        help="sladesk: `sladesk serve` (granian); gunicorn: gunicorn's threaded worker on the "
+        "same WSGI application and shape, access log off too (`pip install gunicorn` first), "
+        "to compare the two in one sitting",
+    )
     parser.add_argument(
         "--health", action="store_true", help="GET /api/health instead: the server's ceiling"
     )
@@ -115,19 +155,9 @@ def main() -> None:
 
         connections.close_all()
 
+        cmd = server_command(args)
         server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "sladesk",
-                "serve",
-                "--port",
-                str(args.port),
-                "--workers",
-                str(args.workers),
-                "--threads",
-                str(args.threads),
-            ],
+            cmd,
             env=bench_env(args.db) | {"WEB_CONCURRENCY": str(args.workers)},
             cwd=REPO,
             stdout=subprocess.DEVNULL,
@@ -157,7 +187,7 @@ def main() -> None:
         line = (
             f"{'GET /api/health' if args.health else 'POST /api/tickets'}, {args.clients} "
             f"clients (1 load-generator process, {args.clients} threads), server "
-            f"{args.workers} gunicorn workers x {args.threads} threads: {rate:.0f} "
+            f"{args.workers} {SERVER_NAMES[args.server]} workers x {args.threads} threads: {rate:.0f} "
             f"{'requests' if args.health else 'tickets'}/s over {args.seconds:.0f} s; "
             f"latency median {statistics.median(ok):.0f} ms, p95 {pct(ok, 95):.0f} ms, "
             f"p99 {pct(ok, 99):.0f} ms, max {max(ok):.0f} ms; {errors} errors; "
@@ -186,6 +216,7 @@ def load(args, callers, probe) -> list[tuple[float, int]]:
     lock = threading.Lock()
     statuses: dict[int, int] = {}
     samples: list[str] = []
+    connection_means: list[float] = []
 
     def client(n: int) -> None:
         rng = random.Random(n)
@@ -228,6 +259,8 @@ def load(args, callers, probe) -> list[tuple[float, int]]:
                             samples.append(data[:300].decode(errors="replace"))
         with lock:
             results.extend(mine)
+            if mine:
+                connection_means.append(statistics.fmean(ms for ms, _ in mine))
 
     stop_at[0] = time.monotonic() + args.warmup + args.seconds
     threads = [threading.Thread(target=client, args=(n,)) for n in range(args.clients)]
@@ -242,6 +275,13 @@ def load(args, callers, probe) -> list[tuple[float, int]]:
     probe("end")
     if statuses:
         log(f"non-201 answers: {statuses}; e.g. {samples}")
+    # Each client keeps one connection, served by one server process: a spread here is
+    # connections waiting on a busier process than others.
+    means = sorted(connection_means)
+    log(
+        f"mean latency per connection: lowest {means[0]:.0f} ms, median "
+        f"{statistics.median(means):.0f} ms, highest {means[-1]:.0f} ms"
+    )
     return results
 
 

@@ -1,18 +1,49 @@
-"""``sladesk serve``: run the desk behind gunicorn (production-grade WSGI server)."""
+"""``sladesk serve``: run the desk behind granian (a production HTTP server, WSGI interface).
+
+Why granian and not gunicorn: with the same processes and threads, granian's HTTP layer
+(Rust, outside the GIL) left more CPU to the desk and served queued requests in turn,
+which cut the API's p99 at 32 clients from ~200-230 ms to ~125-150 ms (benchmarks/RESULTS.md,
+"The HTTP server").
+"""
 
 from __future__ import annotations
 
+import errno
 import os
+import socket
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+#: The WSGI application granian's worker processes import.
+APPLICATION = "sladesk.config.wsgi:application"
+#: Seconds an idle request thread is kept (granian's maximum): its database connection
+#: goes with it, so a quiet desk does not reconnect on every burst.
+THREAD_IDLE_SECONDS = 600
+
+
+def _env_flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def port_free_check(host: str, port: int) -> None:
+    """Raise ``CommandError`` saying so if ``host:port`` cannot be bound."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            why = "is in use" if exc.errno == errno.EADDRINUSE else f"cannot be bound ({exc})"
+            raise CommandError(f"port {port} on {host} {why}; choose another with --port") from None
+
 
 class Command(BaseCommand):
     help = (
-        "Serve the desk over HTTP with gunicorn. Static files are served by WhiteNoise. "
-        "Run several of these (or raise --workers) against one PostgreSQL database to scale out; "
-        "run `sladesk worker` beside them for background work."
+        "Serve the desk over HTTP with granian (WSGI: --workers processes x --threads "
+        "request threads each). Static files are served by WhiteNoise. Run several of these "
+        "(or raise --workers) against one PostgreSQL database to scale out; run "
+        "`sladesk worker` beside them for background work."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -31,45 +62,54 @@ class Command(BaseCommand):
             "--workers",
             type=int,
             default=int(os.environ.get("WEB_CONCURRENCY", "2")),
-            help="worker processes (default 2; env WEB_CONCURRENCY)",
+            help="worker processes (default 2; env WEB_CONCURRENCY); one or two per core",
         )
-        parser.add_argument("--threads", type=int, default=4, help="threads per worker (default 4)")
+        parser.add_argument(
+            "--threads",
+            type=int,
+            default=int(os.environ.get("WEB_THREADS", "4")),
+            help="request threads per worker (default 4; env WEB_THREADS); each holds one "
+            "database connection",
+        )
+        parser.add_argument(
+            "--access-log",
+            action="store_true",
+            default=_env_flag("ACCESS_LOG"),
+            help="log every request to standard error (default off: the proxy in front "
+            "usually keeps the access log; env ACCESS_LOG=1)",
+        )
         parser.add_argument(
             "--reload", action="store_true", help="restart workers when code changes (development)"
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from gunicorn.app.base import BaseApplication
+        from granian.constants import Interfaces
+        from granian.log import LogLevels
+        from granian.server import Server
 
-        from sladesk.config.wsgi import application
-
-        bind = f"{options['host']}:{options['port']}"
-        config = {
-            "bind": bind,
-            "workers": options["workers"],
-            "threads": options["threads"],
-            "reload": options["reload"],
-            "accesslog": "-",
-            "errorlog": "-",
-            "timeout": 120,
-        }
-
-        class DeskApplication(BaseApplication):  # type: ignore[misc]
-            def load_config(self) -> None:
-                for key, value in config.items():
-                    self.cfg.set(key, value)
-
-            def load(self) -> Any:
-                return application
-
-        url_host = "127.0.0.1" if options["host"] in {"0.0.0.0", "::"} else options["host"]
-        self.stdout.write(
-            f"sladesk is serving on http://{url_host}:{options['port']}/  (Ctrl-C to stop)"
+        host, port = options["host"], options["port"]
+        for name in ("workers", "threads"):
+            if options[name] < 1:
+                raise CommandError(f"--{name} must be at least 1 (got {options[name]})")
+        port_free_check(host, port)
+        server = Server(
+            APPLICATION,
+            address=host,
+            port=port,
+            interface=Interfaces.WSGI,
+            workers=options["workers"],
+            blocking_threads=options["threads"],
+            blocking_threads_idle_timeout=THREAD_IDLE_SECONDS,
+            log_level=LogLevels.warning,
+            log_access=options["access_log"],
+            respawn_failed_workers=True,
+            reload=options["reload"],
+            process_name="sladesk serve",
         )
-        try:
-            DeskApplication().run()
-        except SystemExit as exc:
-            if exc.code not in (0, None):
-                raise CommandError(
-                    f"the web server stopped (exit {exc.code}); is port {options['port']} free?"
-                ) from None
+        url_host = "127.0.0.1" if host in {"0.0.0.0", "::"} else host
+        self.stdout.write(
+            f"sladesk is serving on http://{url_host}:{port}/  "
+            f"({options['workers']} processes x {options['threads']} threads; Ctrl-C to stop)"
+        )
+        self.stdout.flush()
+        server.serve()
