@@ -1,4 +1,4 @@
-"""WSGI entry point (``gunicorn sladesk.config.wsgi``)."""
+"""WSGI entry point (``sladesk serve`` runs it under granian; any WSGI server can)."""
 
 from __future__ import annotations
 
@@ -8,3 +8,7 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sladesk.config.settings.dev")
 application = get_wsgi_application()
+
+from sladesk.core.startup import ready_to_serve  # noqa: E402 - after Django is set up
+
+ready_to_serve()

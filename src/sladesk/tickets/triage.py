@@ -170,6 +170,15 @@ def _detector() -> Any:
     return LanguageDetectorBuilder.from_languages(*languages).with_low_accuracy_mode().build()
 
 
+def warm_up(policy: Policy | None = None) -> None:
+    """Build the language detector and the policy's characteristic stems now, not on the
+    first ticket (a web process calls this before serving: ``core.startup``)."""
+    from sladesk.policy import get_policy
+
+    _detector()
+    suggest_severity(policy or get_policy(), text="warm up")
+
+
 def prose_of(text: str) -> str:
     """Return ``text`` without code blocks, URLs, addresses, paths and tokens with digits."""
     return " ".join(_NOISE.sub(" ", _CODE_BLOCK.sub(" ", text)).split())

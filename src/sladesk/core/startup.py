@@ -1,0 +1,45 @@
+"""What a web process does once, before its first request.
+
+``ready_to_serve`` loads what every request needs anyway (the URL map, the policy, the
+triage language detector) and then freezes the garbage collector's view of everything
+loaded so far (``gc.freeze``). Without the freeze, each full collection walked the
+~150,000 objects Django, the policy, the holiday calendars and the API schemas leave
+behind, a pause of tens of milliseconds that stopped every request thread of the
+process at once: the long tail of the API's latency (benchmarks/RESULTS.md, "The HTTP
+server"). Frozen objects are never collected, which is what they are anyway: they live
+as long as the process.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import os
+import time
+
+logger = logging.getLogger(__name__)
+
+
+def ready_to_serve() -> None:
+    """Load what every request uses, then freeze it out of the garbage collector's walks.
+
+    Set ``SLADESK_GC_FREEZE=0`` to skip the freeze (to measure without it).
+    """
+    from django.urls import get_resolver
+
+    from sladesk.policy import get_policy
+    from sladesk.tickets import triage
+
+    started = time.perf_counter()
+    get_resolver().reverse_dict  # noqa: B018 - imports every URL module and builds the map
+    get_policy()
+    triage.warm_up()
+    if os.environ.get("SLADESK_GC_FREEZE", "1").strip().lower() in {"0", "false", "no", "off"}:
+        return
+    gc.collect()
+    gc.freeze()
+    logger.debug(
+        "ready to serve in %.0f ms; %d objects frozen",
+        (time.perf_counter() - started) * 1000,
+        gc.get_freeze_count(),
+    )
