@@ -32,6 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.mail.e2e import Desk  # noqa: E402
 
+from tickets_bench import machine_index  # noqa: E402
+
 TEMPLATE = (
     "From: Gus Grissom <gus@globex.example>\r\n"
     "To: support@sladesk.localhost\r\n"
@@ -117,7 +119,9 @@ def phase(
     threads = [threading.Thread(target=client) for _ in range(args.clients)]
     for thread in threads:
         thread.start()
+    outbound = "SELECT count(*) FROM mail_outboundmessage"
     with psycopg.connect(url, autocommit=True) as conn:
+        (out_before,) = conn.execute(outbound).fetchone()
         cpu_before = cpu_by_kind(desk, conn)
         while True:
             (processed,) = conn.execute(
@@ -128,6 +132,16 @@ def phase(
                 break
             time.sleep(0.02)
         cpu_after = cpu_by_kind(desk, conn)
+        sunk_at_done = len(desk.sink.messages) - sunk_before
+        # Then until every mail the phase made (acknowledgements) is at the sink.
+        delivered_at = None
+        while time.perf_counter() - done_at < 120:
+            (out_now,) = conn.execute(outbound).fetchone()
+            if len(desk.sink.messages) - sunk_before >= out_now - out_before:
+                delivered_at = time.perf_counter()
+                break
+            time.sleep(0.02)
+        cpu_delivered = cpu_by_kind(desk, conn)
         outcomes = dict(
             conn.execute("SELECT outcome, count(*) FROM mail_inboundmessage GROUP BY 1").fetchall()
         )
@@ -137,9 +151,12 @@ def phase(
         "n": len(messages),
         "accepted": max(accepted) - start,
         "processed": done_at - start,
-        "sunk": len(desk.sink.messages) - sunk_before,
+        "sunk": sunk_at_done,
+        "made": out_now - out_before,
+        "delivered": None if delivered_at is None else delivered_at - start,
         "outcomes": outcomes,
         "cpu": cpu_used(cpu_before, cpu_after),
+        "cpu_delivered": cpu_used(cpu_before, cpu_delivered),
     }
 
 
@@ -150,6 +167,15 @@ def report(title: str, r: dict, args: argparse.Namespace) -> None:
     print(f"  outcomes so far: {r['outcomes']}; mail at the sink during the phase: {r['sunk']}")
     per = ", ".join(f"{k} {v / r['n'] * 1000:.1f}" for k, v in r["cpu"].items())
     print(f"  CPU ms per message: {per} (PostgreSQL: its backends still open at the end)")
+    if r["made"]:
+        if r["delivered"] is None:
+            print(f"  mail out: {r['made']} made, not all at the sink within 120 s")
+        else:
+            per = ", ".join(f"{k} {v / r['n'] * 1000:.1f}" for k, v in r["cpu_delivered"].items())
+            print(
+                f"  and all {r['made']} mails made delivered to the sink: {r['delivered']:.2f} s "
+                f"-> {r['n'] / r['delivered']:.0f} msg/s; CPU ms per message to then: {per}"
+            )
 
 
 def main() -> None:
@@ -166,7 +192,10 @@ def main() -> None:
     # One customer sends everything: lift the per-sender automatic-reply limit.
     os.environ.setdefault("SLADESK_MAIL_AUTOREPLY_LIMIT", "1000000")
     os.environ.setdefault("DEBUG", "0")  # production: no query log, no debug templates
-    print(f"load average {os.getloadavg()[0]:.2f} (1 min) at the start")
+    print(
+        f"load average {os.getloadavg()[0]:.2f} (1 min) at the start; "
+        f"machine index {machine_index():.1f} µs (tickets_bench.py: lower is faster)"
+    )
     desk = Desk(
         workers=args.workers,
         interval=args.interval,
@@ -192,7 +221,10 @@ def main() -> None:
         )
     finally:
         desk.stop()
-        print(f"load average {os.getloadavg()[0]:.2f} (1 min) at the end")
+        print(
+            f"load average {os.getloadavg()[0]:.2f} (1 min) at the end; "
+            f"machine index {machine_index():.1f} µs"
+        )
 
 
 if __name__ == "__main__":
