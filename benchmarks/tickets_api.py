@@ -2,9 +2,11 @@
 
     .venv/bin/python benchmarks/tickets_api.py                          # create, seed, measure, drop
     .venv/bin/python benchmarks/tickets_api.py --reuse --keep --workers 3 --threads 4
+    .venv/bin/python benchmarks/tickets_api.py --reuse --keep --server gunicorn  # to compare
 
 Server: ``sladesk serve`` (granian, ``--workers`` processes x ``--threads`` threads,
-production settings, persistent database connections) on 127.0.0.1; ``--server gunicorn``
+by default 2 x 4 as ``sladesk serve`` itself, one process per core; production
+settings, persistent database connections) on 127.0.0.1; ``--server gunicorn``
 runs gunicorn's threaded worker instead, to compare. Load generator:
 this script, one process with ``--clients`` threads, each holding one keep-alive
 HTTP/1.1 connection (``http.client``) and sending ``POST /api/tickets`` as one of 256
@@ -128,7 +130,7 @@ def server_command(args: argparse.Namespace) -> list[str]:
 def main() -> None:
     parser = arguments(__doc__ or "")
     parser.add_argument("--clients", type=int, default=32)
-    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--warmup", type=float, default=5)

@@ -1,9 +1,10 @@
 """``sladesk serve``: run the desk behind granian (a production HTTP server, WSGI interface).
 
-Why granian and not gunicorn: with the same processes and threads, granian's HTTP layer
-(Rust, outside the GIL) left more CPU to the desk and served queued requests in turn,
-which cut the API's p99 at 32 clients from ~200-230 ms to ~125-150 ms (benchmarks/RESULTS.md,
-"The HTTP server").
+Why granian and not gunicorn: on the same 2 processes x 4 threads, granian (HTTP in
+Rust, outside the GIL; requests queue for a thread in turn) opened 515-658 tickets/s
+through the API at 32 clients with a p99 of 78-105 ms, gunicorn's threaded worker
+468-520/s with 137-150 ms; its ceiling on a do-nothing endpoint was 6,154 against
+4,326 requests/s (benchmarks/RESULTS.md, "The HTTP server").
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 #: The WSGI application granian's worker processes import.
 APPLICATION = "sladesk.config.wsgi:application"
-#: Seconds an idle request thread is kept (granian's maximum): its database connection
-#: goes with it, so a quiet desk does not reconnect on every burst.
+#: Seconds granian keeps an idle request thread (its maximum): a quiet desk does not
+#: start threads anew on every burst.
 THREAD_IDLE_SECONDS = 600
 
 
@@ -62,7 +63,7 @@ class Command(BaseCommand):
             "--workers",
             type=int,
             default=int(os.environ.get("WEB_CONCURRENCY", "2")),
-            help="worker processes (default 2; env WEB_CONCURRENCY); one or two per core",
+            help="worker processes (default 2; env WEB_CONCURRENCY): one per core",
         )
         parser.add_argument(
             "--threads",
