@@ -137,6 +137,23 @@ class TestServing:
             get(port, "GET", "/api/health")
 
 
+def test_a_host_name_is_served_on_its_address_with_the_access_log_on_stderr(tmp_path):
+    port = free_port()
+    process = serve(
+        tmp_path, "--host", "localhost", "--port", str(port), "--workers", "1", "--access-log"
+    )
+    try:
+        wait_until_serving(port, process)
+        assert get(port, "GET", "/api/health")[0] == 200
+        line = process.stdout.readline()
+        assert f"serving on http://localhost:{port}/  (1 process x 4 threads" in line
+    finally:
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=30)
+    assert '"GET /api/health HTTP/1.1" 200' in err
+    assert "/api/health" not in out
+
+
 class TestRefusals:
     def test_a_port_in_use_is_named_in_one_line(self, tmp_path):
         with socket.socket() as taken:
@@ -149,6 +166,20 @@ class TestRefusals:
         lines = err.strip().splitlines()
         assert len(lines) == 1
         assert f"port {port} on 127.0.0.1 is in use" in lines[0]
+
+    @pytest.mark.parametrize(
+        ("args", "why"),
+        [
+            (["--port", "70000"], "--port must be between 1 and 65535 (got 70000)"),
+            (["--host", "no-such-host.invalid"], "--host 'no-such-host.invalid' is not an address"),
+        ],
+    )
+    def test_a_bad_address_is_refused_in_one_line(self, tmp_path, args, why):
+        process = serve(tmp_path, *args)
+        out, err = process.communicate(timeout=30)
+        assert process.returncode != 0
+        assert why in err and len(err.strip().splitlines()) == 1
+        assert "serving" not in out
 
     @pytest.mark.parametrize("option", ["--workers", "--threads"])
     def test_no_processes_or_threads_is_refused(self, tmp_path, option):

@@ -29,3 +29,15 @@ def test_the_freeze_can_be_turned_off_to_measure_without_it(thawed, monkeypatch)
     monkeypatch.setenv("SLADESK_GC_FREEZE", "0")
     ready_to_serve()
     assert gc.get_freeze_count() == 0
+
+
+def test_a_broken_policy_file_is_logged_and_the_process_still_starts(
+    thawed, monkeypatch, settings, tmp_path, caplog
+):
+    monkeypatch.delenv("SLADESK_GC_FREEZE", raising=False)
+    broken = tmp_path / "policy.toml"
+    broken.write_text("version = [unclosed\n")
+    settings.SLADESK_POLICY = str(broken)
+    ready_to_serve()
+    assert "policy not loaded before serving" in caplog.text
+    assert gc.get_freeze_count() > 10_000

@@ -1,7 +1,7 @@
 """What a web process does once, before its first request.
 
 ``ready_to_serve`` loads what every request needs anyway (the URL map, the policy, the
-triage language detector) and then freezes the garbage collector's view of everything
+triage language detector; a broken policy file is logged, not raised) and then freezes the garbage collector's view of everything
 loaded so far (``gc.freeze``). Without the freeze, each full collection walked the
 ~150,000 objects Django, the policy, the holiday calendars and the API schemas leave
 behind, a pause of tens of milliseconds that stopped every request thread of the
@@ -27,13 +27,18 @@ def ready_to_serve() -> None:
     """
     from django.urls import get_resolver
 
-    from sladesk.policy import get_policy
+    from sladesk.policy import PolicyError, get_policy
     from sladesk.tickets import triage
 
     started = time.perf_counter()
     get_resolver().reverse_dict  # noqa: B018 - imports every URL module and builds the map
-    get_policy()
-    triage.warm_up()
+    try:
+        triage.warm_up(get_policy())
+    except PolicyError as exc:
+        # The process still starts: a policy file broken while the desk runs is reported
+        # where the policy is used (docs/policy.md), not by a server that will not start
+        # its workers again (granian stops when a restarted worker keeps dying).
+        logger.error("policy not loaded before serving: %s", exc)
     if os.environ.get("SLADESK_GC_FREEZE", "1").strip().lower() in {"0", "false", "no", "off"}:
         return
     gc.collect()

@@ -9,9 +9,12 @@ through the API at 32 clients with a p99 of 78-105 ms, gunicorn's threaded worke
 
 from __future__ import annotations
 
+import argparse
 import errno
+import ipaddress
 import os
 import socket
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -27,16 +30,57 @@ def _env_flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
 
 
-def port_free_check(host: str, port: int) -> None:
-    """Raise ``CommandError`` saying so if ``host:port`` cannot be bound."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+def address_of(host: str) -> str:
+    """Return the IP address ``host`` names (granian binds addresses, not names).
+
+    Raise ``CommandError`` if it names none.
+    """
+    try:
+        return str(ipaddress.ip_address(host))
+    except ValueError:
+        pass
+    try:
+        found = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    except OSError as exc:
+        raise CommandError(
+            f"--host {host!r} is not an address this machine can resolve ({exc})"
+        ) from None
+    ipv4 = [info[4][0] for info in found if info[0] == socket.AF_INET]
+    return str(ipv4[0] if ipv4 else found[0][4][0])
+
+
+def port_free_check(address: str, port: int) -> None:
+    """Raise ``CommandError`` saying so if ``address:port`` cannot be bound."""
+    if not 1 <= port <= 65535:
+        raise CommandError(f"--port must be between 1 and 65535 (got {port})")
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
-            probe.bind((host, port))
+            probe.bind((address, port))
         except OSError as exc:
             why = "is in use" if exc.errno == errno.EADDRINUSE else f"cannot be bound ({exc})"
-            raise CommandError(f"port {port} on {host} {why}; choose another with --port") from None
+            raise CommandError(
+                f"port {port} on {address} {why}; choose another with --port"
+            ) from None
+
+
+#: granian's log handlers, on standard error (its own default is standard output), so
+#: the access log and worker messages go where the desk's other logs go.
+LOG_HANDLERS = {
+    "handlers": {
+        "console": {
+            "formatter": "generic",
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stderr",
+        },
+        "access": {
+            "formatter": "access",
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stderr",
+        },
+    }
+}
 
 
 class Command(BaseCommand):
@@ -74,13 +118,15 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--access-log",
-            action="store_true",
+            action=argparse.BooleanOptionalAction,
             default=_env_flag("ACCESS_LOG"),
             help="log every request to standard error (default off: the proxy in front "
             "usually keeps the access log; env ACCESS_LOG=1)",
         )
         parser.add_argument(
-            "--reload", action="store_true", help="restart workers when code changes (development)"
+            "--reload",
+            action="store_true",
+            help="restart the workers when the desk's Python code changes (development)",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -92,25 +138,42 @@ class Command(BaseCommand):
         for name in ("workers", "threads"):
             if options[name] < 1:
                 raise CommandError(f"--{name} must be at least 1 (got {options[name]})")
-        port_free_check(host, port)
+        address = address_of(host)
+        port_free_check(address, port)
+        reload: dict[str, Any] = {}
+        if options["reload"]:
+            import watchfiles
+
+            import sladesk
+
+            # The package's Python files only: var/ (the SQLite database, uploads, logs)
+            # changes on every request.
+            reload = {
+                "reload": True,
+                "reload_paths": [Path(sladesk.__file__).parent],
+                "reload_filter": watchfiles.PythonFilter,
+            }
         server = Server(
             APPLICATION,
-            address=host,
+            address=address,
             port=port,
             interface=Interfaces.WSGI,
             workers=options["workers"],
             blocking_threads=options["threads"],
             blocking_threads_idle_timeout=THREAD_IDLE_SECONDS,
             log_level=LogLevels.warning,
+            log_dictconfig=LOG_HANDLERS,
             log_access=options["access_log"],
             respawn_failed_workers=True,
-            reload=options["reload"],
             process_name="sladesk serve",
+            **reload,
         )
-        url_host = "127.0.0.1" if host in {"0.0.0.0", "::"} else host
+        url_host = "127.0.0.1" if address in {"0.0.0.0", "::"} else host
+        workers, threads = options["workers"], options["threads"]
         self.stdout.write(
-            f"sladesk is serving on http://{url_host}:{port}/  "
-            f"({options['workers']} processes x {options['threads']} threads; Ctrl-C to stop)"
+            f"sladesk is serving on http://{url_host}:{port}/  ({workers} "
+            f"process{'es' if workers != 1 else ''} x {threads} thread{'s' if threads != 1 else ''}"
+            "; Ctrl-C to stop)"
         )
         self.stdout.flush()
         server.serve()
