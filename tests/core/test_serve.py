@@ -129,6 +129,8 @@ class TestServing:
         while len(workers := children_of(process.pid)) < 2 and time.monotonic() < deadline:
             time.sleep(0.1)
         assert len(workers) == 2
+        with open(f"/proc/{workers[0]}/cmdline", "rb") as f:  # ps tells servers apart
+            assert f"sladesk serve 127.0.0.1:{port} worker-".encode() in f.read()
         process.send_signal(signal.SIGTERM)
         assert process.wait(30) == 0, process.stderr.read()
         time.sleep(0.5)

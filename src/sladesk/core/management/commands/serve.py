@@ -165,7 +165,7 @@ class Command(BaseCommand):
             log_dictconfig=LOG_HANDLERS,
             log_access=options["access_log"],
             respawn_failed_workers=True,
-            process_name="sladesk serve",
+            process_name=f"sladesk serve {address}:{port}",
             **reload,
         )
         url_host = "127.0.0.1" if address in {"0.0.0.0", "::"} else host
