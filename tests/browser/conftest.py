@@ -48,6 +48,13 @@ def browser() -> Iterator[object]:
             )
             yield browser
             browser.close()
+            # Django keeps connections per context (asgiref's Local), and the tests ran in
+            # the context Playwright's sync API left them in: close the connection they
+            # opened there now, or it stays open and PostgreSQL refuses to drop the test
+            # database ("being accessed by other users").
+            from django.db import connections
+
+            connections.close_all()
 
 
 @pytest.fixture
