@@ -156,6 +156,20 @@ def test_a_host_name_is_served_on_its_address_with_the_access_log_on_stderr(tmp_
     assert "/api/health" not in out
 
 
+def test_ctrl_c_in_a_terminal_stops_every_process(desk):
+    """Ctrl-C signals the whole process group, workers included (they once hung on it)."""
+    port, process = desk
+    deadline = time.monotonic() + 30
+    while len(workers := children_of(process.pid)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    for _ in range(4):  # both workers have served
+        assert get(port, "GET", "/api/health")[0] == 200
+    os.killpg(process.pid, signal.SIGINT)
+    process.wait(20)
+    time.sleep(0.5)
+    assert all(not Path(f"/proc/{pid}").exists() for pid in workers)
+
+
 class TestRefusals:
     def test_a_port_in_use_is_named_in_one_line(self, tmp_path):
         with socket.socket() as taken:

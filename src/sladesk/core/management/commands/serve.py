@@ -20,7 +20,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 #: The WSGI application granian's worker processes import.
-APPLICATION = "sladesk.config.wsgi:application"
+APPLICATION = "sladesk.core.serving:application"
 #: Seconds granian keeps an idle request thread (its maximum): a quiet desk does not
 #: start threads anew on every burst.
 THREAD_IDLE_SECONDS = 600
