@@ -24,6 +24,9 @@ APPLICATION = "sladesk.core.serving:application"
 #: Seconds granian keeps an idle request thread (its maximum): a quiet desk does not
 #: start threads anew on every burst.
 THREAD_IDLE_SECONDS = 600
+#: Seconds a worker process has to finish its requests once told to stop before it is
+#: killed: a worker signalled while it was still starting sometimes never stopped.
+STOP_SECONDS = 10
 
 
 def _env_flag(name: str) -> bool:
@@ -165,6 +168,7 @@ class Command(BaseCommand):
             log_dictconfig=LOG_HANDLERS,
             log_access=options["access_log"],
             respawn_failed_workers=True,
+            workers_kill_timeout=STOP_SECONDS,
             process_name=f"sladesk serve {address}:{port}",
             **reload,
         )
