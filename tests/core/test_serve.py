@@ -197,6 +197,19 @@ class TestRefusals:
         assert why in err and len(err.strip().splitlines()) == 1
         assert "serving" not in out
 
+    def test_an_access_log_setting_that_is_not_a_boolean_is_refused(self, tmp_path):
+        env = desk_env(tmp_path) | {"ACCESS_LOG": "maybe"}
+        result = subprocess.run(
+            [sys.executable, "-m", "sladesk", "serve", "--port", str(free_port())],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        assert result.returncode != 0
+        assert "ACCESS_LOG='maybe' is not a boolean" in result.stderr
+        assert "serving" not in result.stdout
+
     @pytest.mark.parametrize("option", ["--workers", "--threads"])
     def test_no_processes_or_threads_is_refused(self, tmp_path, option):
         process = serve(tmp_path, "--port", str(free_port()), option, "0")

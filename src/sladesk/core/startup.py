@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import gc
 import logging
-import os
 import time
 
 logger = logging.getLogger(__name__)
@@ -27,6 +26,7 @@ def ready_to_serve() -> None:
     """
     from django.urls import get_resolver
 
+    from sladesk.config.env import env_bool
     from sladesk.policy import PolicyError, get_policy
     from sladesk.tickets import triage
 
@@ -39,7 +39,7 @@ def ready_to_serve() -> None:
         # where the policy is used (docs/policy.md), not by a server that will not start
         # its workers again (granian stops when a restarted worker keeps dying).
         logger.error("policy not loaded before serving: %s", exc)
-    if os.environ.get("SLADESK_GC_FREEZE", "1").strip().lower() in {"0", "false", "no", "off"}:
+    if not env_bool("SLADESK_GC_FREEZE", default=True):
         return
     gc.collect()
     gc.freeze()

@@ -17,7 +17,10 @@ import socket
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from sladesk.config.env import env_bool
 
 #: The WSGI application granian's worker processes import.
 APPLICATION = "sladesk.core.serving:application"
@@ -27,10 +30,6 @@ THREAD_IDLE_SECONDS = 600
 #: Seconds a worker process has to finish its requests once told to stop before it is
 #: killed: a worker signalled while it was still starting sometimes never stopped.
 STOP_SECONDS = 10
-
-
-def _env_flag(name: str) -> bool:
-    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
 
 
 def address_of(host: str) -> str:
@@ -122,7 +121,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--access-log",
             action=argparse.BooleanOptionalAction,
-            default=_env_flag("ACCESS_LOG"),
+            default=None,
             help="log every request to standard error (default off: the proxy in front "
             "usually keeps the access log; env ACCESS_LOG=1)",
         )
@@ -141,6 +140,11 @@ class Command(BaseCommand):
         for name in ("workers", "threads"):
             if options[name] < 1:
                 raise CommandError(f"--{name} must be at least 1 (got {options[name]})")
+        if options["access_log"] is None:
+            try:
+                options["access_log"] = env_bool("ACCESS_LOG", default=False)
+            except ImproperlyConfigured as exc:
+                raise CommandError(str(exc)) from None
         address = address_of(host)
         port_free_check(address, port)
         reload: dict[str, Any] = {}
